@@ -24,6 +24,7 @@ COMMANDS = {
     "import-photos": "import_photos",
     "models": "models",
     "doctor": "doctor",
+    "worker": "worker",
 }
 
 

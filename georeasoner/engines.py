@@ -57,6 +57,11 @@ def _load(profile, engine: str, device: str, reason: bool) -> Engines:
         from georeasoner.reasoner.clip_zeroshot import ClipZeroShotReasoner
 
         reasoner = ClipZeroShotReasoner(profile.clip, device)
-    model_id = f"{profile.name}:{engine if reason else 'score'}"
+    if not reason:
+        model_id = f"{profile.name} (locatability)"
+    elif engine == "clip":
+        model_id = f"{profile.name} (CLIP zero-shot)"
+    else:
+        model_id = profile.model_id
     log.info("loaded profile %s (%s) on %s", profile.name, engine if reason else "locatability only", device)
     return Engines(model_id=model_id, device=device, scorer=scorer, reasoner=reasoner)

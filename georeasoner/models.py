@@ -49,7 +49,7 @@ class ModelProfile:
         lora = f" + {len(self.adapters)} LoRA" if self.adapters else ""
         return f"{self.name} ({lvlm}{lora})"
 
-    def hub_models(self) -> list[tuple[str, str]]:
+    def model_refs(self) -> list[tuple[str, str]]:
         """(role, reference) of every model the profile names, adapters included."""
         roles = [("lvlm", self.lvlm)]
         roles += [(f"adapter {i + 1}", ref) for i, ref in enumerate(self.adapters)]
@@ -221,6 +221,20 @@ def open_clip_hub_repo(spec: str) -> str | None:
     return repo.strip("/") or None
 
 
+def fetchable_refs(profile: ModelProfile) -> list[tuple[str, str]]:
+    """(role, hub id or local path) of every model, the CLIP spec mapped to its weights' repo.
+
+    A CLIP spec without pretrained weights (``ViT-B-32``) has nothing to fetch.
+    """
+    refs = []
+    for role, ref in profile.model_refs():
+        if role == "clip" and not looks_like_path(ref) and not Path(ref).exists():
+            ref = open_clip_hub_repo(ref)
+        if ref:
+            refs.append((role, ref))
+    return refs
+
+
 def missing_message(ref: str, profile_name: str, role: str, reason: str = "") -> str:
     if looks_like_path(ref):
         return (f"{role} {ref} of profile {profile_name!r} does not exist; "
@@ -256,13 +270,19 @@ def download_model(ref: str, profile_name: str, role: str = "model") -> Path:
     """Fetch a hub model into the Hugging Face cache; errors become one line."""
     from huggingface_hub import snapshot_download
 
+    def failure(reason: str) -> ModelNotFoundError:
+        return ModelNotFoundError(
+            f"cannot download {ref} ({role} of profile {profile_name!r}): {reason}; "
+            f"connect to the network and run again: georeasoner models download {profile_name}"
+        )
+
     if hub_offline():
-        raise ModelNotFoundError(missing_message(ref, profile_name, role, "HF_HUB_OFFLINE is set"))
+        raise failure("HF_HUB_OFFLINE is set, unset it")
     try:
         return Path(snapshot_download(ref))
     except (OSError, ValueError) as exc:
-        reason = " ".join(str(exc).split())[:160]
-        raise ModelNotFoundError(missing_message(ref, profile_name, role, reason)) from exc
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise failure(first_line[:160]) from exc
 
 
 def model_status(ref: str) -> str:

@@ -30,6 +30,7 @@ class PipelineOptions:
     reason: bool = True
     min_loc: float = 0.0
     max_pixels: int = 89_478_485
+    max_side: int | None = 1024
     decode_workers: int = 4
     allowed_roots: tuple[str, ...] = field(default_factory=tuple)
 
@@ -71,7 +72,10 @@ def decode_batch(items: Sequence[Item], options: PipelineOptions) -> list[Decode
             positions.append(pos)
         except ItemError as exc:
             decoded[pos] = exc
-    for pos, result in zip(positions, decode_many(sources, max_pixels=options.max_pixels, max_workers=options.decode_workers)):
+    results = decode_many(
+        sources, max_workers=options.decode_workers, max_pixels=options.max_pixels, max_side=options.max_side
+    )
+    for pos, result in zip(positions, results):
         decoded[pos] = result
     return decoded
 

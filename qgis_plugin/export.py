@@ -23,11 +23,13 @@ from qgis.core import (
     QgsVectorFileWriter,
     QgsVectorLayer,
 )
+from qgis.PyQt.QtCore import QVariant
 
-from .fields import RESULT_FIELDS
+from .fields import RESULT_FIELDS, pick_image_field
 
 INPUT_LAYER_NAME = "photos_in"
 _SKIPPED_FIELDS = {"fid", *RESULT_FIELDS}
+_SAMPLE_FEATURES = 20
 
 
 @dataclass
@@ -115,3 +117,15 @@ def absolute_image_path(value, base_dir: str | None):
     if "://" in text or os.path.isabs(text):
         return text
     return str(Path(base_dir, text))
+
+
+def detect_image_field(layer: QgsVectorLayer | None) -> str | None:
+    """The layer's field that holds image paths, judged from its first features."""
+    if layer is None:
+        return None
+    names = [f.name() for f in layer.fields() if f.type() == QVariant.String]
+    samples = []
+    request = QgsFeatureRequest().setLimit(_SAMPLE_FEATURES)
+    for feature in layer.getFeatures(request):
+        samples.append({name: feature[name] for name in names})
+    return pick_image_field(names, samples)

@@ -48,13 +48,24 @@ def _backend(url: str) -> dict:
     return describe_backend(url)
 
 
+def _models(profile) -> list[dict]:
+    from georeasoner.models import fetchable_refs, model_status
+
+    refs = fetchable_refs(profile) + [("locatability head", profile.locatability_head or "(none)")]
+    rows = []
+    for role, ref in refs:
+        status = model_status(ref)
+        rows.append({"role": role, "model": ref, "ok": status != "missing", "detail": status})
+    return rows
+
+
 def run(args: argparse.Namespace) -> int:
     from georeasoner.errors import GeoReasonerError
-    from georeasoner.models import check_profile_models, load_profile
+    from georeasoner.models import load_profile
 
     report: dict = {"versions": _versions(), "gpu": _gpu()}
     try:
-        report["models"] = check_profile_models(load_profile(args.profile, {}))
+        report["models"] = _models(load_profile(args.profile, {}))
     except GeoReasonerError as exc:
         report["models"] = [{"role": "profile", "model": args.profile, "ok": False, "detail": str(exc)}]
     try:

@@ -72,11 +72,16 @@ def save_head(head: LocatabilityHead, path: str | Path, meta: dict) -> None:
     save_file(state, str(path), metadata={_META_KEY: json.dumps(full_meta)})
 
 
-def load_head(path: str | Path) -> tuple[LocatabilityHead, dict]:
+def load_head(path: str | Path | None) -> tuple[LocatabilityHead, dict]:
     """``(head, meta)`` from a file written by ``save_head``; the head is in eval mode on CPU."""
     from safetensors import safe_open
     from safetensors.torch import load_file
 
+    if path is None:
+        raise ModelNotFoundError(
+            "the model profile names no locatability head; train one with training/ or "
+            "run `georeasoner models download PROFILE` for a profile that ships one"
+        )
     path = Path(path)
     if not path.is_file():
         raise ModelNotFoundError(
@@ -101,8 +106,6 @@ def build_random_head(
     prompts: tuple[str, ...] = LOCATABILITY_PROMPTS,
 ) -> Path:
     """A seeded untrained head for ``clip_spec`` (tests, tiny profiles, benchmarks)."""
-    import torch
-
     model, _, _ = load_clip(clip_spec, "cpu")
     torch.manual_seed(seed)
     head = LocatabilityHead(_embed_dim(model), len(prompts))
@@ -111,9 +114,7 @@ def build_random_head(
 
 
 def _embed_dim(model: Any) -> int:
-    return int(model.text_projection.shape[1]) if hasattr(model, "text_projection") else int(
-        model.visual.output_dim
-    )
+    return int(model.visual.output_dim)
 
 
 class ClipLocatabilityScorer:
@@ -126,11 +127,10 @@ class ClipLocatabilityScorer:
     def __init__(
         self,
         clip_spec: str | None,
-        head_path: str | Path,
+        head_path: str | Path | None,
         device: str = "cpu",
         batch_size: int = 32,
     ):
-
         head, meta = load_head(head_path)
         self.clip_spec = clip_spec or meta["clip_spec"]
         self.device = device
@@ -149,19 +149,18 @@ class ClipLocatabilityScorer:
 
     def preprocess_many(self, images: list[Image.Image]) -> torch.Tensor:
         """Stack preprocessed images into one (B, 3, H, W) tensor."""
-
         return torch.stack([self.preprocess(image) for image in images])
 
     def features_from_tensors(self, batch: torch.Tensor) -> torch.Tensor:
         """Head features (B, embed_dim + num_prompts) for a preprocessed batch, on the device."""
-
-        embeddings = self.model.encode_image(batch.to(self.device, non_blocking=True))
+        on_cuda = str(self.device).startswith("cuda")
+        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=on_cuda):
+            embeddings = self.model.encode_image(batch.to(self.device, non_blocking=True))
         embeddings = torch.nn.functional.normalize(embeddings.float(), dim=-1)
         return torch.cat([embeddings, embeddings @ self._prompt_embeddings.T], dim=-1)
 
     def head_features(self, images: list[Image.Image]) -> torch.Tensor:
         """Head features for PIL images, batched, on CPU (what training fits the head on)."""
-
         parts = []
         with torch.inference_mode():
             for start in range(0, len(images), self.batch_size):
@@ -171,7 +170,6 @@ class ClipLocatabilityScorer:
 
     def score_tensors(self, batch: torch.Tensor) -> np.ndarray:
         """Scores in 0..1 for one preprocessed batch (B, 3, H, W)."""
-
         with torch.inference_mode():
             logits = self.head(self.features_from_tensors(batch))
             return torch.sigmoid(logits).cpu().numpy().astype(np.float64)

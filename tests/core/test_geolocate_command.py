@@ -1,0 +1,171 @@
+"""`georeasoner geolocate` and `georeasoner score` end to end, with the tiny models."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import pyogrio
+import pytest
+
+from georeasoner.cli import main
+from georeasoner.schema import RESULT_FIELDS
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+def _photos(out):
+    return pyogrio.read_dataframe(out, layer="photos")
+
+
+def test_geolocate_writes_every_result_field_for_every_photo(photo_csv, tiny_profile, tmp_path):
+    out = tmp_path / "out.gpkg"
+    assert main(["geolocate", str(photo_csv), "-o", str(out), "--profile", str(tiny_profile)]) == 0
+    photos = _photos(out)
+    assert len(photos) == 8
+    assert set(RESULT_FIELDS) <= set(photos.columns)
+    assert list(photos["gr_item"]) == list(range(8))
+    assert {"name", "image"} <= set(photos.columns)
+
+
+def test_geolocate_writes_predictions_and_audit_layers(photo_csv, tiny_profile, tmp_path):
+    out = tmp_path / "out.gpkg"
+    main(["geolocate", str(photo_csv), "-o", str(out), "--profile", str(tiny_profile)])
+    layers = {name for name, _ in pyogrio.list_layers(out)}
+    assert {"photos", "predictions", "audit"} <= layers
+    photos = _photos(out)
+    predicted = photos["gr_lat"].notna().sum()
+    assert len(pyogrio.read_dataframe(out, layer="predictions")) == predicted
+    claimed_and_predicted = (photos["gr_lat"].notna() & photos["gr_err_km"].notna()).sum()
+    assert len(pyogrio.read_dataframe(out, layer="audit")) == claimed_and_predicted
+
+
+def test_bad_photos_become_error_rows_with_a_reason_and_the_job_goes_on(photo_csv, tiny_profile, tmp_path):
+    out = tmp_path / "out.gpkg"
+    main(["geolocate", str(photo_csv), "-o", str(out), "--profile", str(tiny_profile)])
+    photos = _photos(out).set_index("name")
+    assert (photos.loc[[f"photo {i}" for i in range(5)], "gr_status"] == "ok").all()
+    for name, reason in (("missing", "not found"), ("empty", "empty"), ("text", "not an image")):
+        assert photos.loc[name, "gr_status"] == "error"
+        assert reason in photos.loc[name, "gr_error"].lower()
+
+
+def test_geolocate_leaves_the_input_layer_and_photos_byte_identical(photo_csv, tiny_profile, tmp_path):
+    inputs = [photo_csv, *sorted((photo_csv.parent / "photos").iterdir())]
+    before = [_sha(p) for p in inputs]
+    main(["geolocate", str(photo_csv), "-o", str(tmp_path / "out.gpkg"), "--profile", str(tiny_profile)])
+    assert [_sha(p) for p in inputs] == before
+
+
+def test_good_photos_get_locatability_confidence_and_model(photo_csv, tiny_profile, tmp_path):
+    out = tmp_path / "out.gpkg"
+    main(["geolocate", str(photo_csv), "-o", str(out), "--profile", str(tiny_profile)])
+    ok = _photos(out).query("gr_status == 'ok'")
+    assert ok["gr_loc"].between(0, 1).all()
+    assert ok["gr_conf"].between(0, 1).all()
+    assert (ok["gr_model"].str.startswith("tiny")).all()
+
+
+def test_photos_under_the_minimum_locatability_are_low_loc_and_not_geolocated(photo_csv, tiny_profile, tmp_path):
+    out = tmp_path / "out.gpkg"
+    main(["geolocate", str(photo_csv), "-o", str(out), "--profile", str(tiny_profile), "--min-loc", "1.01"])
+    scored = _photos(out).query("gr_status != 'error'")
+    assert (scored["gr_status"] == "low_loc").all()
+    assert scored["gr_lat"].isna().all()
+    assert scored["gr_loc"].notna().all()
+
+
+def test_clip_engine_gives_a_gazetteer_city_for_every_good_photo(photo_csv, tiny_profile, tmp_path):
+    out = tmp_path / "out.gpkg"
+    main(["geolocate", str(photo_csv), "-o", str(out), "--profile", str(tiny_profile), "--engine", "clip"])
+    ok = _photos(out).query("gr_status == 'ok'")
+    assert len(ok) == 5
+    assert ok["gr_city"].notna().all() and ok["gr_cc"].str.len().eq(2).all()
+    assert ok["gr_lat"].between(-90, 90).all()
+
+
+def test_the_output_may_not_be_the_input(photo_csv, tiny_profile, capsys):
+    assert main(["geolocate", str(photo_csv), "-o", str(photo_csv), "--profile", str(tiny_profile)]) == 2
+    assert "output must be a new file" in capsys.readouterr().err
+
+
+def test_an_unknown_profile_is_a_one_line_error(photo_csv, tmp_path, capsys):
+    assert main(["geolocate", str(photo_csv), "-o", str(tmp_path / "o.gpkg"), "--profile", "nope"]) == 2
+    assert "unknown model profile 'nope'" in capsys.readouterr().err
+
+
+def test_json_events_report_start_progress_and_done(photo_csv, tiny_profile, tmp_path, capsys):
+    out = tmp_path / "out.gpkg"
+    main(["geolocate", str(photo_csv), "-o", str(out), "--profile", str(tiny_profile), "--json", "--batch-size", "3"])
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert events[0] == {"event": "start", "total": 8, "backend": "local"}
+    assert [e["done"] for e in events if e["event"] == "progress"] == [3, 6, 8]
+    assert events[-1]["event"] == "done" and events[-1]["output"] == str(out)
+    assert events[-1]["summary"] == {"ok": 5, "low_loc": 0, "error": 3, "flagged": events[-1]["summary"]["flagged"]}
+
+
+def test_resume_of_a_finished_job_reuses_every_result(photo_csv, tiny_profile, tmp_path, capsys):
+    out = tmp_path / "out.gpkg"
+    args = ["geolocate", str(photo_csv), "-o", str(out), "--profile", str(tiny_profile), "--json"]
+    main(args)
+    first = _photos(out)
+    capsys.readouterr()
+    main(args + ["--resume"])
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    progress = [e for e in events if e["event"] == "progress"]
+    assert len(progress) == 1 and progress[0]["done"] == 8  # everything skipped at once, no batch ran
+    assert _photos(out)[list(RESULT_FIELDS)].equals(first[list(RESULT_FIELDS)])
+
+
+def test_score_writes_locatability_and_a_projected_raster(photo_csv, tiny_profile, tmp_path):
+    import rasterio
+
+    out, tif = tmp_path / "scores.gpkg", tmp_path / "loc.tif"
+    assert main(["score", str(photo_csv), "-o", str(out), "--profile", str(tiny_profile),
+                 "--raster", str(tif), "--cell", "500000"]) == 0
+    photos = _photos(out)
+    assert photos.query("gr_status == 'ok'")["gr_loc"].between(0, 1).all()
+    assert photos["gr_lat"].isna().all()
+    with rasterio.open(tif) as raster:
+        assert raster.crs.is_projected
+        assert raster.res == (500000.0, 500000.0)
+
+
+def _many_photos_csv(tmp_path, n):
+    from tests.conftest import write_street_photo
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    lines = ["image,lat,lon"]
+    for i in range(n):
+        write_street_photo(folder / f"{i}.jpg", seed=i)
+        lines.append(f"many/{i}.jpg,45.0,7.0")
+    path = tmp_path / "many.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_sigterm_stops_the_job_without_output_and_resume_finishes_it(tiny_profile, tmp_path):
+    layer = _many_photos_csv(tmp_path, 120)
+    out = tmp_path / "out.gpkg"
+    cmd = [sys.executable, "-m", "georeasoner.cli", "geolocate", str(layer), "-o", str(out),
+           "--profile", str(tiny_profile), "--json", "--batch-size", "2"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    for line in proc.stdout:
+        if json.loads(line)["event"] == "progress":
+            proc.send_signal(signal.SIGTERM)
+            break
+    rest = [json.loads(line) for line in proc.stdout]
+    assert proc.wait(timeout=60) != 0
+    assert rest[-1]["event"] == "error" and "--resume" in rest[-1]["message"]
+    assert not out.exists()
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp") or ".gpkg." in p and not p.endswith(".job")]
+    done = subprocess.run(cmd + ["--resume"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0
+    assert len(_photos(out)) == 120
