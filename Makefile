@@ -46,5 +46,14 @@ test-core: venv
 test-qgis: setup
 	QT_QPA_PLATFORM=offscreen $(QGIS_VENV)/bin/pytest -q -p no:cacheprovider tests/qgis
 
+# The QGIS plugin as a ZIP for "Install from ZIP": folder georeasoner_qgis/ (not the library's name).
+plugin-zip:
+	rm -rf build/plugin georeasoner_qgis.zip && mkdir -p build/plugin/georeasoner_qgis
+	cp -r qgis_plugin/. build/plugin/georeasoner_qgis/
+	cp metadata.txt build/plugin/georeasoner_qgis/
+	find build/plugin -name __pycache__ -prune -exec rm -rf {} +
+	rm -f build/plugin/georeasoner_qgis/README_SECTION.md
+	cd build/plugin && $(PYTHON) -m zipfile -c ../../georeasoner_qgis.zip georeasoner_qgis
+
 clean:
 	rm -rf $(VENV) $(QGIS_VENV) build dist *.egg-info demo_out georeasoner_qgis.zip

@@ -18,7 +18,7 @@ from georeasoner.items import Item
 #: About 8,000 x 8,000 pixels; well above any street-level camera, far below a decompression bomb.
 DEFAULT_MAX_PIXELS = 64_000_000
 _ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
-_SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")
+_HIGH_DEPTH_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")
 _WHITE = (255, 255, 255)
 
 Source = str | os.PathLike | bytes | Item
@@ -76,16 +76,25 @@ def to_rgb(image: Image.Image) -> Image.Image:
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, _WHITE + (255,))
         return Image.alpha_composite(background, rgba).convert("RGB")
-    if image.mode in _SIXTEEN_BIT_MODES:
-        return _scaled_to_8bit(image, 1 / 257).convert("RGB")
-    if image.mode == "F":
-        return _scaled_to_8bit(image, 1.0).convert("RGB")
+    if image.mode in _HIGH_DEPTH_MODES:
+        return _scaled_to_8bit(image).convert("RGB")
     return image.convert("RGB")
 
 
-def _scaled_to_8bit(image: Image.Image, factor: float) -> Image.Image:
-    pixels = np.asarray(image, dtype=np.float64) * factor
-    return Image.fromarray(np.clip(np.rint(pixels), 0, 255).astype(np.uint8), mode="L")
+def _scaled_to_8bit(image: Image.Image) -> Image.Image:
+    """Grayscale L from 16-bit, 32-bit or float pixels. ``I;16`` is 0..65535; ``I`` and ``F``
+    hold no declared range, so it is taken from the data: 0..1, 0..255, 0..65535 or 0..peak."""
+    pixels = np.asarray(image, dtype=np.float64)
+    peak = float(pixels.max(initial=0.0))
+    if image.mode.startswith("I;16") or 255 < peak <= 65535:
+        scale = 1 / 257
+    elif image.mode == "F" and peak <= 1.0:
+        scale = 255.0
+    elif peak > 65535:
+        scale = 255 / peak
+    else:
+        scale = 1.0
+    return Image.fromarray(np.clip(np.rint(pixels * scale), 0, 255).astype(np.uint8), mode="L")
 
 
 def _open(source: Source) -> Image.Image:

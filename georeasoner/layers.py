@@ -24,7 +24,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,10 +70,6 @@ class PhotoLayer:
     crs: str | None
     geometry_type: str | None
     layer: str | None = None
-    _base_dir: Path = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self._base_dir = self.path.parent
 
     def iter_chunks(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[tuple["gpd.GeoDataFrame", list[Item]]]:
         """Yield ``(frame, items)`` per chunk: the chunk's attributes and geometry (indexed by
@@ -82,6 +78,8 @@ class PhotoLayer:
             raise ValueError("chunk_size must be at least 1")
         start = 0
         for frame in self._frames(chunk_size):
+            if frame.empty:
+                continue
             frame.index = range(start, start + len(frame))
             yield frame, self._items(frame)
             start += len(frame)
@@ -103,7 +101,7 @@ class PhotoLayer:
         text = str(value).strip()
         if not text:
             return None
-        return os.path.normpath(os.path.join(self._base_dir, os.path.expanduser(text)))
+        return os.path.normpath(os.path.join(self.path.parent, os.path.expanduser(text)))
 
 
 @dataclass
@@ -116,8 +114,6 @@ class _OgrPhotoLayer(PhotoLayer):
             frame = pyogrio.read_dataframe(self.path, layer=self.layer, skip_features=skip, max_features=chunk_size)
             if not isinstance(frame, gpd.GeoDataFrame):
                 frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([None] * len(frame), index=frame.index))
-            if frame.empty:
-                return
             yield frame
 
 
@@ -128,19 +124,23 @@ class _CsvPhotoLayer(PhotoLayer):
     delimiter: str = ","
 
     def _frames(self, chunk_size: int) -> Iterator["gpd.GeoDataFrame"]:
+        with _read_csv(self.path, self.delimiter, chunksize=chunk_size) as chunks:
+            for chunk in chunks:
+                yield self._with_points(chunk.astype(object).where(chunk.notna(), None))
+
+    def _with_points(self, chunk: "pd.DataFrame") -> "gpd.GeoDataFrame":
+        """The chunk with numeric lat/lon columns and a point from them (null where either is)."""
         import geopandas as gpd
         import pandas as pd
 
-        for chunk in _read_csv(self.path, self.delimiter, chunksize=chunk_size):
-            chunk = chunk.astype(object).where(chunk.notna(), None)
-            if self.lat_field and self.lon_field:
-                lat = pd.to_numeric(chunk[self.lat_field], errors="coerce")
-                lon = pd.to_numeric(chunk[self.lon_field], errors="coerce")
-                chunk[self.lat_field], chunk[self.lon_field] = lat, lon
-                geometry = gpd.points_from_xy(lon, lat, crs=WGS84)
-            else:
-                geometry = gpd.GeoSeries([None] * len(chunk), index=chunk.index, crs=WGS84)
-            yield gpd.GeoDataFrame(chunk, geometry=geometry, crs=WGS84)
+        geometry = gpd.GeoSeries([None] * len(chunk), index=chunk.index, crs=WGS84)
+        if self.lat_field and self.lon_field:
+            lat = pd.to_numeric(chunk[self.lat_field], errors="coerce")
+            lon = pd.to_numeric(chunk[self.lon_field], errors="coerce")
+            chunk[self.lat_field], chunk[self.lon_field] = lat, lon
+            located = lat.notna() & lon.notna()
+            geometry[located] = gpd.points_from_xy(lon[located], lat[located])
+        return gpd.GeoDataFrame(chunk, geometry=geometry, crs=WGS84)
 
 
 def open_photo_layer(
@@ -197,12 +197,11 @@ def _open_csv_layer(path: Path, image_field: str | None, lat: str | None, lon: s
 
     delimiter = _sniff_delimiter(path)
     try:
-        sample = next(iter(_read_csv(path, delimiter, chunksize=_SAMPLE_ROWS)), None)
-        count = sum(len(chunk) for chunk in _read_csv(path, delimiter, chunksize=50_000, usecols=[0]))
+        sample = _read_csv(path, delimiter, nrows=_SAMPLE_ROWS)
+        with _read_csv(path, delimiter, chunksize=50_000, usecols=[0]) as first_column:
+            count = sum(len(chunk) for chunk in first_column)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise GeoReasonerError(f"cannot read CSV {path}: {exc}") from exc
-    if sample is None:
-        raise GeoReasonerError(f"CSV {path} has no header line")
     columns = [str(name) for name in sample.columns]
     lat_field = _coordinate_column(columns, lat, LAT_NAMES, "--lat")
     lon_field = _coordinate_column(columns, lon, LON_NAMES, "--lon")
@@ -226,18 +225,12 @@ def _open_csv_layer(path: Path, image_field: str | None, lat: str | None, lon: s
     )
 
 
-def _read_csv(path: Path, delimiter: str, chunksize: int, usecols: list[int] | None = None) -> Iterator["pd.DataFrame"]:
+def _read_csv(path: Path, delimiter: str, **options):
+    """pandas.read_csv with every value as text and only empty cells as null."""
     import pandas as pd
 
     return pd.read_csv(
-        path,
-        sep=delimiter,
-        dtype=str,
-        keep_default_na=False,
-        na_values=[""],
-        encoding="utf-8-sig",
-        chunksize=chunksize,
-        usecols=usecols,
+        path, sep=delimiter, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig", **options
     )
 
 
@@ -299,8 +292,9 @@ def _mostly_image_paths(values: "pd.Series") -> bool:
 
 
 def _named_like_image(name: str) -> bool:
-    words = set(re.split(r"[^a-z0-9]+", name.lower()))
-    return bool(words & IMAGE_NAME_WORDS) or name.lower() in IMAGE_NAME_WORDS
+    """Whether a word of the name (snake_case or camelCase) is like 'image', 'photo', 'path'."""
+    words = re.split(r"[^a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name).lower())
+    return not IMAGE_NAME_WORDS.isdisjoint(words)
 
 
 def claimed_locations(geometry: "gpd.GeoSeries", crs: str | None) -> tuple[list[float | None], list[float | None]]:
@@ -414,7 +408,7 @@ def _photos_frame(frame: "gpd.GeoDataFrame", results: "pd.DataFrame", layer: Pho
 
     attributes = {}
     for name, dtype in layer.fields.items():
-        if name in RESULT_FIELDS:
+        if name.lower() in RESULT_FIELDS:
             continue
         values = frame[name]
         if dtype in _NULLABLE_DTYPES:
@@ -439,22 +433,18 @@ def _predictions_frame(frame: "gpd.GeoDataFrame", results: "pd.DataFrame", layer
 
 def _audit_frame(items: list[Item], results: "pd.DataFrame") -> "gpd.GeoDataFrame":
     import geopandas as gpd
+    import numpy as np
     import shapely
 
-    claims = {item.id: item for item in items if item.has_claim}
-    rows = [
-        row
-        for row, lat, lon in zip(results.index, results["gr_lat"], results["gr_lon"])
-        if row in claims and not (math.isnan(lat) or math.isnan(lon))
-    ]
-    lines = [
-        shapely.LineString(
-            [(claims[row].claimed_lon, claims[row].claimed_lat), (results.at[row, "gr_lon"], results.at[row, "gr_lat"])]
-        )
-        for row in rows
-    ]
-    chosen = results.loc[rows, list(AUDIT_FIELDS)]
-    return gpd.GeoDataFrame(chosen, geometry=gpd.GeoSeries(lines, index=chosen.index, crs=WGS84), crs=WGS84)
+    claims = {item.id: (item.claimed_lon, item.claimed_lat) for item in items if item.has_claim}
+    has = results.index.isin(list(claims)) & results["gr_lat"].notna() & results["gr_lon"].notna()
+    chosen = results.loc[has, list(AUDIT_FIELDS)]
+    ends = np.empty((len(chosen), 2, 2))
+    ends[:, 0] = np.reshape([claims[row] for row in chosen.index], (-1, 2))
+    ends[:, 1, 0] = results.loc[has, "gr_lon"]
+    ends[:, 1, 1] = results.loc[has, "gr_lat"]
+    lines = gpd.GeoSeries(shapely.linestrings(ends), index=chosen.index, crs=WGS84)
+    return gpd.GeoDataFrame(chosen, geometry=lines, crs=WGS84)
 
 
 def read_result_records(out_path: str | os.PathLike, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[list[dict]]:

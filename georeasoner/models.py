@@ -63,6 +63,11 @@ class ModelProfile:
         data["adapters"] = list(self.adapters)
         return data
 
+    @classmethod
+    def from_json(cls, data: dict) -> "ModelProfile":
+        """The profile that :meth:`to_json` wrote (e.g. sent to a worker)."""
+        return cls(**dict(data, adapters=tuple(data.get("adapters") or ())))
+
 
 def user_profile_dir() -> Path:
     config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")

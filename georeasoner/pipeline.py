@@ -22,6 +22,18 @@ from georeasoner.schema import STATUS_LOW_LOC, STATUS_OK, empty_record, error_re
 #: Decoded photo, or the reason it could not be decoded.
 Decoded = Any
 
+#: Asked between stages; True stops the batch (a worker's view of a cancelled job).
+CancelCheck = Callable[[], bool]
+
+
+class BatchCancelled(Exception):
+    """The job was cancelled while this batch ran; its records are dropped."""
+
+
+def _stop_if(cancelled: CancelCheck | None) -> None:
+    if cancelled is not None and cancelled():
+        raise BatchCancelled("job cancelled")
+
 
 @dataclass(frozen=True)
 class PipelineOptions:
@@ -114,8 +126,17 @@ def _place_of(answer) -> tuple[float | None, float | None, str | None, str | Non
     return place.lat, place.lon, place.country_code, place.country, answer.city or place.city
 
 
-def process_decoded(items: Sequence[Item], decoded: Sequence[Decoded], engines, options: PipelineOptions) -> list[dict]:
-    """Records for ``items`` whose images are already decoded (see ``decode_batch``)."""
+def process_decoded(
+    items: Sequence[Item],
+    decoded: Sequence[Decoded],
+    engines,
+    options: PipelineOptions,
+    cancelled: CancelCheck | None = None,
+) -> list[dict]:
+    """Records for ``items`` whose images are already decoded (see ``decode_batch``).
+
+    ``cancelled`` is checked before each model stage; raises ``BatchCancelled`` when it says so.
+    """
     model = engines.model_id
     records = [empty_record(item.id) for item in items]
     usable = []
@@ -125,6 +146,7 @@ def process_decoded(items: Sequence[Item], decoded: Sequence[Decoded], engines, 
         else:
             usable.append(pos)
 
+    _stop_if(cancelled)
     scores = _isolating(lambda imgs: engines.scorer.score(imgs), [decoded[p] for p in usable], "locatability model")
     to_reason = []
     for pos, score in zip(usable, scores):
@@ -138,6 +160,7 @@ def process_decoded(items: Sequence[Item], decoded: Sequence[Decoded], engines, 
             else:
                 to_reason.append(pos)
 
+    _stop_if(cancelled)
     answers = _isolating(lambda imgs: engines.reasoner.locate(imgs), [decoded[p] for p in to_reason], "reasoner")
     for pos, answer in zip(to_reason, answers):
         if isinstance(answer, ItemError):
@@ -171,6 +194,9 @@ def _audit(items: Sequence[Item], records: list[dict]) -> None:
         records[i]["gr_flag"] = int(flag)
 
 
-def process_batch(items: Sequence[Item], engines, options: PipelineOptions) -> list[dict]:
+def process_batch(
+    items: Sequence[Item], engines, options: PipelineOptions, cancelled: CancelCheck | None = None
+) -> list[dict]:
     """One record per item, in order; bad photos become ``error`` records."""
-    return process_decoded(items, decode_batch(items, options), engines, options)
+    decoded = decode_batch(items, options)
+    return process_decoded(items, decoded, engines, options, cancelled)

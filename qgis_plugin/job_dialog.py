@@ -109,13 +109,15 @@ class JobDialog(QDialog):
         self.cell_spin = QDoubleSpinBox()
         self.cell_spin.setRange(10.0, 100000.0)
         self.cell_spin.setValue(250.0)
+        self.cell_spin.setDecimals(0)
         self.cell_spin.setSuffix(" m")
         if command == "geolocate":
             form.addRow(self.to_layer_radio)
             form.addRow(self.new_layer_radio)
         else:
             form.addRow("Raster cell size", self.cell_spin)
-        form.addRow("GeoPackage", self.output_widget)
+        self.output_widget.setToolTip("Predicted locations and audit lines are saved here too.")
+        form.addRow("Result GeoPackage", self.output_widget)
         layout.addWidget(out)
 
         self.message_label = QLabel()

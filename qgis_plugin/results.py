@@ -51,13 +51,13 @@ def read_records(gpkg: str) -> dict[int, dict]:
     names = [n for n in RESULT_FIELDS if layer.fields().indexOf(n) >= 0]
     records: dict[int, dict] = {}
     for feature in layer.getFeatures():
-        record = {name: _python_value(feature[name]) for name in names}
+        record = {name: python_value(feature[name]) for name in names}
         if record.get("gr_item") is not None:
             records[int(record["gr_item"])] = record
     return records
 
 
-def _python_value(value):
+def python_value(value):
     if isinstance(value, QVariant):
         return None if value.isNull() else value.value()
     return value

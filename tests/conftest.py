@@ -63,3 +63,6 @@ def photo_csv(tmp_path) -> Path:
         writer.writeheader()
         writer.writerows(rows)
     return path
+
+
+from tests.conftest_models import *  # noqa: E402,F401,F403  (tiny LVLM fixtures)

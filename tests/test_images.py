@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 from PIL import Image
 
 from georeasoner.errors import ItemError
-from georeasoner.images import decode_image, decode_many
+from georeasoner.images import decode_image, decode_many, to_rgb
 from georeasoner.items import Item
 from tests.fixtures_images import encoded, jpeg_bytes, oriented_png_bytes, png_header_only
 
@@ -68,7 +70,9 @@ def test_decompression_bomb_is_rejected_with_default_limit():
 def test_every_colour_mode_decodes_to_rgb(mode):
     image = Image.linear_gradient("L").resize((16, 16)).convert(mode)
     fmt = "TIFF" if mode in ("CMYK", "I", "F", "LA") else "PNG"
-    decoded = decode_image(encoded(image, fmt))
+    stored = encoded(image, fmt)
+    assert Image.open(io.BytesIO(stored)).mode == mode
+    decoded = decode_image(stored)
     assert decoded.mode == "RGB"
     assert decoded.size == (16, 16)
 
@@ -88,6 +92,15 @@ def test_palette_transparency_is_composited_on_white():
     decoded = decode_image(encoded(image, "PNG", transparency=0))
     assert decoded.getpixel((0, 0)) == (255, 255, 255)
     assert decoded.getpixel((1, 1)) == (0, 0, 255)
+
+
+def test_palette_alpha_image_is_composited_on_white():
+    image = Image.new("PA", (2, 1))
+    image.putpalette([0, 128, 0])
+    image.putpixel((0, 0), (0, 0))
+    image.putpixel((1, 0), (0, 255))
+    rgb = to_rgb(image)
+    assert [rgb.getpixel((0, 0)), rgb.getpixel((1, 0))] == [(255, 255, 255), (0, 128, 0)]
 
 
 def test_sixteen_bit_grayscale_is_scaled_to_eight_bits():

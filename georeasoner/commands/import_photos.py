@@ -36,11 +36,12 @@ def run(args: argparse.Namespace) -> int:
         raise GeoReasonerError(f"{output} exists; pass --overwrite to replace it")
     summary = import_photos(args.folder, output)
     located = summary.photos - len(summary.without_gps)
-    print(f"imported {summary.photos} photos into {output}: {located} with a GPS location, {len(summary.without_gps)} without")
-    if summary.without_gps:
-        print(f"{len(summary.without_gps)} photos have no GPS location (kept without geometry):", file=sys.stderr)
+    without = len(summary.without_gps)
+    print(f"imported {summary.photos} photos into {output}: {located} with a GPS location, {without} without")
+    if without:
+        print(f"{without} photos have no GPS location (kept without geometry):", file=sys.stderr)
         for path in summary.without_gps[:_LISTED_WITHOUT_GPS]:
             print(f"  {path}", file=sys.stderr)
-        if len(summary.without_gps) > _LISTED_WITHOUT_GPS:
-            print(f"  ... and {len(summary.without_gps) - _LISTED_WITHOUT_GPS} more", file=sys.stderr)
+        if without > _LISTED_WITHOUT_GPS:
+            print(f"  ... and {without - _LISTED_WITHOUT_GPS} more", file=sys.stderr)
     return 0

@@ -17,7 +17,15 @@ def add_job_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lon", help="CSV longitude column of the claimed location (default: lon)")
     parser.add_argument("--layer", help="layer name inside a multi-layer GeoPackage")
     add_model_arguments(parser)
-    parser.add_argument("--backend", default="local", help="'local' (default) or redis://[:PASSWORD@]HOST:PORT/DB")
+    parser.add_argument("--backend", default="local",
+                        help="'local' (default) or redis://[:PASSWORD@]HOST:PORT/DB (rediss:// for TLS)")
+    redis_group = parser.add_argument_group("Redis backend")
+    redis_group.add_argument("--transport", choices=("paths", "inline"), default="paths",
+                             help="paths: workers read the photos from shared storage (default); "
+                                  "inline: send the image bytes")
+    redis_group.add_argument("--queue", default=None, help="Celery queue of the workers to use (default georeasoner)")
+    redis_group.add_argument("--wait-for-workers", type=float, default=30.0, metavar="SECONDS",
+                             help="fail when no worker consumes the queue for this long (default 30)")
     parser.add_argument("--batch-size", type=int, default=8, help="photos per model batch (default 8)")
     parser.add_argument("--max-pixels", type=int, default=89_478_485, help="refuse images larger than this")
     parser.add_argument("--resume", action="store_true", help="skip photos already done by an earlier run")
@@ -51,7 +59,9 @@ def run_job_command(args: argparse.Namespace, reason: bool) -> int:
             raster=getattr(args, "raster", None),
             cell_m=getattr(args, "cell", 100.0),
         )
-        summary = run_job(spec, make_backend(args.backend), reporter)
+        backend = make_backend(args.backend, transport=args.transport, queue=args.queue,
+                               wait_for_workers=args.wait_for_workers)
+        summary = run_job(spec, backend, reporter)
     except JobCancelled as exc:
         reporter.fail(str(exc))
         raise

@@ -37,10 +37,10 @@ from georeasoner.geo.names import COUNTRY_ALIASES, REGION_SUFFIXES, SUBDIVISION_
 log = logging.getLogger(__name__)
 
 #: bump when the pickled layout changes
-FORMAT_VERSION = 1
+FORMAT_VERSION = 4
 #: an alternate name counts for this share of a place's population when ranking matches,
 #: so that ``Paris`` means the French capital, not a larger place that also has that alias
-ALTERNATE_NAME_WEIGHT = 0.2
+ALTERNATE_NAME_WEIGHT = 0.02
 #: share of the largest place's population that a representative place needs
 REPRESENTATIVE_MIN_SHARE = 0.02
 
@@ -194,7 +194,7 @@ def _city_index(cities: list[dict], population: np.ndarray) -> dict[str, tuple[i
         pop = float(population[i]) + 1.0
         for alias in city["alternatenames"]:
             key = normalize(alias)
-            if len(key) >= 2 and not _is_code(alias):
+            if len(key) >= 3 and not _is_code(alias):
                 scored[key].setdefault(i, pop * ALTERNATE_NAME_WEIGHT)
         key = normalize(city["name"])
         if key:

@@ -46,13 +46,17 @@ NO_ANSWER_WORDS = frozenset(
     "unknown unsure unclear uncertain unable cannot cant impossible undetermined unidentifiable "
     "unidentified indeterminate unspecified none nowhere idk null nan".split()
 )
-NO_ANSWER_PHRASES = ("not sure", "no idea", "dont know", "do not know", "not possible", "not enough")
+NO_ANSWER_PHRASES = (
+    "not sure", "no idea", "dont know", "do not know", "not possible", "not enough", "not clear",
+    "hard to tell", "hard to say", "difficult to", "cant tell", "cant say", "no way to", "no clear",
+)
 
 #: Words that carry no place information around a place name ("road in", "central", ...).
 FILLER_WORDS = frozenset(
     """
     a an the in of on at near around by from to and or is it its this that i im think guess
-    looks look like seems appears probably likely possibly maybe perhaps somewhere anywhere
+    looks look like seems seem appears could be would may might must probably likely possibly
+    maybe perhaps somewhere anywhere
     photo image picture taken shot street streets road roads highway motorway lane avenue
     city town village hamlet area region regions province state prefecture county district
     territory municipality oblast countryside rural urban suburb suburbs suburban outskirts
@@ -62,6 +66,17 @@ FILLER_WORDS = frozenset(
     upstate greater metropolitan metro country capital location place
     """.split()
 )
+
+#: Names of areas larger than a country: they place nothing, so they are read as filler
+#: (and "South America" must not fall back to "America", the US).
+SUPRANATIONAL_NAMES = frozenset({
+    "europe", "asia", "africa", "oceania", "americas", "the americas", "north america", "south america",
+    "central america", "latin america", "eastern europe", "western europe", "northern europe",
+    "southern europe", "central europe", "scandinavia", "balkans", "the balkans", "caribbean",
+    "the caribbean", "middle east", "the middle east", "southeast asia", "south east asia", "east asia",
+    "south asia", "central asia", "sub saharan africa", "north africa", "west africa", "east africa",
+    "southern africa",
+})
 
 #: Common English short forms and former names of countries that the data sets lack.
 COUNTRY_ALIASES = {
@@ -77,6 +92,8 @@ COUNTRY_ALIASES = {
     "drc": "CD", "dr congo": "CD", "congo kinshasa": "CD", "congo brazzaville": "CG",
     "east timor": "TL", "cape verde": "CV", "bosnia": "BA", "palestine": "PS",
     "russian federation": "RU", "viet nam": "VN", "persia": "IR", "ceylon": "LK",
+    "россия": "RU", "rossiya": "RU", "nippon": "JP", "nihon": "JP", "zhongguo": "CN", "bharat": "IN",
+    "hellas": "GR", "nz": "NZ",
 }
 
 #: Upper-case postal abbreviations of subdivisions, matched only when written in capitals.

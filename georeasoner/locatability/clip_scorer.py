@@ -147,6 +147,12 @@ class ClipLocatabilityScorer:
             text = self.model.encode_text(tokenizer(list(self.prompts)).to(device))
             self._prompt_embeddings = torch.nn.functional.normalize(text.float(), dim=-1)
 
+    @property
+    def decode_side(self) -> int:
+        """Long side photos may be decoded at (``decode_image(max_side=...)``) losing nothing
+        the model sees: twice its input size keeps the short side of photos up to 2:1."""
+        return 2 * max(self.model.visual.image_size)
+
     def preprocess_many(self, images: list[Image.Image]) -> torch.Tensor:
         """Stack preprocessed images into one (B, 3, H, W) tensor."""
         return torch.stack([self.preprocess(image) for image in images])

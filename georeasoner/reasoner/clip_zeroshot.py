@@ -42,8 +42,8 @@ class ClipZeroShotReasoner:
         self.batch_size = batch_size
         self.model_id = f"clip-zeroshot:{clip_spec}"
         self.model, self.preprocess, self.tokenizer = load_clip(clip_spec, device)
-        self.country_codes = [cc for cc in geocode.all_country_codes() if geocode.largest_cities(cc, 1)]
-        self._logit_scale = float(self.model.logit_scale.exp())
+        self.country_codes = geocode.all_country_codes()
+        self._logit_scale = float(self.model.logit_scale.detach().exp())
         self._country_embeddings = self._text_embeddings(
             "countries",
             [COUNTRY_TEMPLATE.format(country=geocode.country_name(cc)) for cc in self.country_codes],

@@ -55,8 +55,9 @@ def _field(text: str, key: str) -> tuple[str, Span] | None:
             start, end = match.span(group)
             break
     raw = text[start:end]
-    stripped = raw.strip()
-    start += len(raw) - len(raw.lstrip())
+    padding = " \t\"'" if group == "bare" else None
+    stripped = raw.strip(padding)
+    start += len(raw) - len(raw.lstrip(padding))
     end = start + len(stripped)
     if group == "dq":
         try:
