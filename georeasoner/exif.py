@@ -19,11 +19,10 @@ from pathlib import Path
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 from georeasoner.errors import GeoReasonerError
-from georeasoner.layers import IMAGE_EXTENSIONS, WGS84, append_layer, atomic_gpkg
+from georeasoner.layers import IMAGE_EXTENSIONS, PHOTOS_LAYER, WGS84, append_layer, atomic_gpkg
 
 log = logging.getLogger(__name__)
 
-PHOTOS_LAYER = "photos"
 IMPORT_CHUNK_SIZE = 1000
 _EXIF_TIME_FORMAT = "%Y:%m:%d %H:%M:%S"
 

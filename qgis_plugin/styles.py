@@ -9,6 +9,7 @@ from qgis.core import (
     QgsGradientStop,
     QgsGraduatedSymbolRenderer,
     QgsLineSymbol,
+    QgsMarkerLineSymbolLayer,
     QgsMarkerSymbol,
     QgsPalLayerSettings,
     QgsRasterBandStats,
@@ -36,26 +37,21 @@ def score_ramp() -> QgsGradientColorRamp:
     return ramp
 
 
-def graduated_score_renderer(field: str, geometry: str = "point",
+def graduated_score_renderer(field: str, shape: str = "circle",
                              classes: int = 5) -> QgsGraduatedSymbolRenderer:
     """Equal 0..1 classes of a score field coloured red -> green; NULL is not drawn."""
     ramp = score_ramp()
     ranges = []
     for i in range(classes):
         lower, upper = i / classes, (i + 1) / classes
-        symbol = _base_symbol(geometry)
+        symbol = QgsMarkerSymbol.createSimple({
+            "name": shape, "size": "3" if shape == "circle" else "4.5",
+            "outline_color": "35,35,35", "outline_width": "0.2"})
         symbol.setColor(ramp.color((i + 0.5) / classes))
         ranges.append(QgsRendererRange(lower, upper, symbol, f"{lower:.1f} – {upper:.1f}"))
     renderer = QgsGraduatedSymbolRenderer(field, ranges)
     renderer.setSourceColorRamp(ramp)
     return renderer
-
-
-def _base_symbol(geometry: str):
-    if geometry == "line":
-        return QgsLineSymbol.createSimple({"width": "0.6"})
-    return QgsMarkerSymbol.createSimple({"name": "circle", "size": "3",
-                                         "outline_color": "35,35,35", "outline_width": "0.2"})
 
 
 def style_photo_layer(layer: QgsVectorLayer) -> None:
@@ -66,7 +62,7 @@ def style_photo_layer(layer: QgsVectorLayer) -> None:
 
 def style_predictions(layer: QgsVectorLayer) -> None:
     """Predicted points graduated by confidence (gr_conf), labelled with the city."""
-    layer.setRenderer(graduated_score_renderer("gr_conf"))
+    layer.setRenderer(graduated_score_renderer("gr_conf", shape="star"))
     settings = QgsPalLayerSettings()
     settings.fieldName = "coalesce(\"gr_city\", \"gr_country\")"
     settings.isExpression = True
@@ -84,17 +80,26 @@ def style_predictions(layer: QgsVectorLayer) -> None:
 
 
 def style_audit(layer: QgsVectorLayer) -> None:
-    """Claimed -> predicted lines: flagged (gr_flag = 1) thick red, the rest thin grey."""
-    flagged = QgsLineSymbol.createSimple({"width": "0.8"})
-    flagged.setColor(_FLAG_COLOUR)
-    plain = QgsLineSymbol.createSimple({"width": "0.3", "line_style": "dash"})
-    plain.setColor(_UNFLAGGED_COLOUR)
+    """Claimed -> predicted arrows: flagged (gr_flag = 1) thick red, the rest thin grey."""
     renderer = QgsCategorizedSymbolRenderer("gr_flag", [
-        QgsRendererCategory(1, flagged, "flagged: claimed place implausible"),
-        QgsRendererCategory(0, plain, "consistent"),
+        QgsRendererCategory(1, _arrow(_FLAG_COLOUR, 0.8, "solid"), "flagged: claimed place implausible"),
+        QgsRendererCategory(0, _arrow(_UNFLAGGED_COLOUR, 0.3, "dash"), "consistent"),
     ])
     layer.setRenderer(renderer)
     layer.triggerRepaint()
+
+
+def _arrow(colour: QColor, width: float, line_style: str) -> QgsLineSymbol:
+    """A line with an arrowhead halfway, pointing from the claimed to the predicted place."""
+    symbol = QgsLineSymbol.createSimple({"width": str(width), "line_style": line_style})
+    symbol.setColor(colour)
+    head = QgsMarkerLineSymbolLayer(True)
+    head.setPlacement(QgsMarkerLineSymbolLayer.CentralPoint)
+    head.setSubSymbol(QgsMarkerSymbol.createSimple({
+        "name": "arrowhead", "size": str(2 + 2 * width), "color": colour.name(),
+        "outline_color": colour.name(), "outline_width": str(width)}))
+    symbol.appendSymbolLayer(head)
+    return symbol
 
 
 def style_locatability_raster(layer: QgsRasterLayer) -> None:

@@ -106,6 +106,7 @@ def run_batch(payload, config: WorkerConfig, client) -> dict:
     counter = deliveries_key(request.job, request.batch)
     deliveries = client.incr(counter)
     client.expire(counter, config.counters_expire_s)
+    log.info("batch %s of job %s: delivery %d in process %d", request.batch, request.job, deliveries, os.getpid())
     started = time.monotonic()
     try:
         engines = _loaded(_profile_for(request, config), request, config, client)
@@ -133,7 +134,7 @@ def register_tasks(app, config: WorkerConfig | None = None) -> None:
     """Define the batch task on ``app``; ``config`` applies to every batch this worker runs."""
     config = config or WorkerConfig()
 
-    @app.task(name=TASK_NAME, bind=True)
+    @app.task(name=TASK_NAME, bind=True, shared=False)
     def process_batch(self, *args, **kwargs) -> dict:
         from worker.app import redis_client
 

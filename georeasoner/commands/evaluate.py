@@ -32,7 +32,10 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         name,
         help="score predicted locations against true ones",
-        description=__doc__.splitlines()[0].strip("`") + ". " + _metrics_footer(),
+        description=(
+            "Score predicted locations against true ones. Accuracies are over all truth rows: "
+            "a missing prediction is an abstention and counts as wrong. " + _metrics_footer()
+        ),
     )
     parser.add_argument("pred", help="predictions: CSV, GeoPackage, Shapefile, GeoJSON")
     parser.add_argument("--truth", required=True, help="true locations, same formats")
@@ -57,15 +60,7 @@ def run(args: argparse.Namespace) -> int:
     true_lat, true_lon = coordinate_columns(
         truth, args.truth_lat, args.truth_lon, [PLAIN_COORDINATES], "truth", args.truth
     )
-    if args.pred_text:
-        texts = align_rows(pred, truth, args.id, args.pred, args.truth)[_require_column(pred, args.pred_text, args.pred)]
-        pred_lat, pred_lon = geocode_column(texts)
-    else:
-        lat, lon = coordinate_columns(
-            pred, args.pred_lat, args.pred_lon, [RESULT_COORDINATES, PLAIN_COORDINATES], "pred", args.pred
-        )
-        aligned = align_rows(pred.assign(_lat=lat, _lon=lon), truth, args.id, args.pred, args.truth)
-        pred_lat, pred_lon = aligned["_lat"].to_numpy(float), aligned["_lon"].to_numpy(float)
+    pred_lat, pred_lon = predicted_coordinates(args, pred, truth)
 
     metrics = evaluate(pred_lat, pred_lon, true_lat, true_lon)
     print(format_table(metrics, args.pred, args.truth))
@@ -76,19 +71,31 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def predicted_coordinates(args: argparse.Namespace, pred, truth) -> tuple[np.ndarray, np.ndarray]:
+    """One predicted point per truth row, in truth order; NaN for abstentions."""
+    if args.pred_text:
+        column = _require_column(pred, args.pred_text, args.pred)
+        return geocode_column(align_rows(pred, truth, args.id, args.pred, args.truth)[column])
+    lat, lon = coordinate_columns(
+        pred, args.pred_lat, args.pred_lon, [RESULT_COORDINATES, PLAIN_COORDINATES], "pred", args.pred
+    )
+    aligned = align_rows(pred.assign(_lat=lat, _lon=lon), truth, args.id, args.pred, args.truth)
+    return aligned["_lat"].to_numpy(float), aligned["_lon"].to_numpy(float)
+
+
 def read_table(path: str):
     """The attribute table of a CSV or vector file (a GeoDataFrame when it has geometry)."""
     import pandas as pd
     import pyogrio
 
     source = Path(path)
-    if not source.is_file():
+    if not source.exists():
         raise GeoReasonerError(f"{path} does not exist; check the path")
     try:
         if source.suffix.lower() == ".csv":
             return pd.read_csv(source)
         return pyogrio.read_dataframe(source, layer=_layer_to_read(source))
-    except (pyogrio.errors.DataSourceError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except (pyogrio.errors.DataSourceError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise GeoReasonerError(f"cannot read {path}: {exc}; give a CSV or a vector file GDAL can open") from exc
 
 
@@ -287,6 +294,7 @@ def plot_error_cdf(errors_km, out_png: str) -> None:
     axes.set_ylim(0, 1)
     axes.set_xlabel("error (km)")
     axes.set_ylabel("share of all rows located within")
+    axes.set_title(f"Error distribution: {answered.size} of {errors.size} rows answered", fontsize=10, pad=16)
     axes.grid(True, which="major", alpha=0.3)
     with _atomic_output(out_png) as tmp:
         figure.savefig(tmp, format="png")

@@ -102,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
              config.profile.name if config.profile else "any (as each job names)",
              args.device or "auto (chosen by the process that runs the models)",
              ", ".join(config.allowed_roots) or "none (inline transport only)")
+    if not args.verbose:  # each batch logs one line of its own; Celery's would print every record
+        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
     worker = app.Worker(
         hostname=config.hostname,
         queues=[queue],

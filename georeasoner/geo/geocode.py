@@ -12,9 +12,10 @@ How an answer is read:
    short forms (``UK``, ``U.S.A.``, ``UAE``) and, in capitals, US state / Canadian province /
    Australian state codes (``SC``, ``ON``, ``NSW``).
 3. A country phrase restricts the region and place search to that country, a region phrase to
-   that region. Each way of reading the phrases (each country candidate, or none) is tried and
-   the reading that uses the most phrases wins (so ``Atlanta, Georgia`` is the US state, while
-   ``Georgia`` alone is the country). Among places of one name the most populous wins
+   that region. Each way of reading the phrases (each country candidate or none; a name that is
+   both a region and a place as either) is tried and the reading that uses the most phrases wins
+   (``Atlanta, Georgia`` is the US state, ``Georgia`` alone the country; ``Seattle, Washington``
+   the state, ``Washington`` alone the capital). Among places of one name the most populous wins
    (alternate names count for less than a place's own name, see ``ALTERNATE_NAME_WEIGHT``);
    a phrase that is both a region and a place (``New York``, ``California``) means the place
    when it has at least 100,000 people and 5 % of the region's population, else the region.
@@ -26,8 +27,9 @@ How an answer is read:
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -199,43 +201,65 @@ def _lookup(gaz: Gazetteer, words: list[tuple[str, str]], allow_codes: bool) -> 
 
 
 def _best_reading(gaz: Gazetteer, phrases: list[_Phrase]) -> _Reading | None:
-    """Try each country candidate (and none) as the country; keep the reading that explains most."""
+    """The best of all readings: each country candidate (or none) as the country, each phrase that
+    is both a region and a place read both ways. Most phrases used wins, then a named country,
+    then agreement with the place-or-region rule, then the more specific level, then population.
+    """
     options = [(i, cc) for i, p in enumerate(phrases) for cc in p.countries] + [(None, None)]
-    readings = [_read(gaz, phrases, i, cc) for i, cc in options]
-    readings = [r for r in readings if r is not None]
+    readings = [
+        reading
+        for country_at, cc in options
+        for reading in _readings(gaz, phrases, len(phrases) - 1, country_at, _State(cc, None, None, int(cc is not None), 0))
+    ]
     return max(readings, key=lambda r: r.score) if readings else None
 
 
-def _read(gaz: Gazetteer, phrases: list[_Phrase], country_at: int | None, cc: str | None) -> _Reading | None:
-    region = city = None
-    used = 1 if cc else 0
-    for i in reversed(range(len(phrases))):
-        if i == country_at:
-            continue
-        phrase = phrases[i]
-        regions = [] if region is not None else [
-            r for r in phrase.regions
-            if (cc is None or gaz.region_country[r] == cc) and (city is None or gaz.city_region[city] == r)
-        ]
-        cities = [] if city is not None else [
-            c for c in phrase.cities
-            if (cc is None or gaz.city_country[c] == cc) and (region is None or gaz.city_region[c] == region)
-        ]
-        if regions and (not cities or not _city_outweighs(gaz, cities[0], regions[0])):
-            region = regions[0]
-            cc = str(gaz.region_country[region])
-        elif cities:
-            city = cities[0]
-            cc = str(gaz.city_country[city])
-        else:
-            continue
-        used += 1
-    if cc is None:
-        return None
-    level = 2 if city is not None else 1 if region is not None else 0
-    population = gaz.city_population[city] if city is not None else gaz.region_population[region] if region is not None else 0
-    score = (used, country_at is not None, level, int(population))
-    return _Reading(score, cc, region, city, country_at is not None)
+class _State(NamedTuple):
+    cc: str | None
+    region: int | None
+    city: int | None
+    used: int  # phrases read as the country, the region or the place
+    agreed: int  # choices that follow the place-or-region rule
+
+
+def _readings(gaz: Gazetteer, phrases: list[_Phrase], i: int, country_at: int | None, state: _State) -> Iterator[_Reading]:
+    """Readings of phrases[: i + 1], right to left, each consistent with what is already read."""
+    if i < 0:
+        if state.cc is not None:
+            yield _reading(gaz, state, country_at is not None)
+        return
+    phrase = phrases[i]
+    regions = cities = []
+    if i != country_at:
+        if state.region is None:
+            regions = [r for r in phrase.regions if (state.cc is None or gaz.region_country[r] == state.cc)
+                       and (state.city is None or gaz.city_region[state.city] == r)]
+        if state.city is None:
+            cities = [c for c in phrase.cities if (state.cc is None or gaz.city_country[c] == state.cc)
+                      and (state.region is None or gaz.city_region[c] == state.region)]
+    if not regions and not cities:
+        yield from _readings(gaz, phrases, i - 1, country_at, state)
+        return
+    prefer_city = bool(cities) and (not regions or _city_outweighs(gaz, cities[0], regions[0]))
+    if regions:
+        r = regions[0]
+        yield from _readings(gaz, phrases, i - 1, country_at, state._replace(
+            cc=str(gaz.region_country[r]), region=r, used=state.used + 1, agreed=state.agreed + (not prefer_city)))
+    if cities:
+        c = cities[0]
+        yield from _readings(gaz, phrases, i - 1, country_at, state._replace(
+            cc=str(gaz.city_country[c]), city=c, used=state.used + 1, agreed=state.agreed + prefer_city))
+
+
+def _reading(gaz: Gazetteer, state: _State, named_country: bool) -> _Reading:
+    if state.city is not None:
+        level, population = 2, int(gaz.city_population[state.city])
+    elif state.region is not None:
+        level, population = 1, int(gaz.region_population[state.region])
+    else:
+        level, population = 0, 0
+    score = (state.used, named_country, state.agreed, level, population)
+    return _Reading(score, state.cc, state.region, state.city, named_country)
 
 
 def _city_outweighs(gaz: Gazetteer, city: int, region: int) -> bool:

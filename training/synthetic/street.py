@@ -16,8 +16,6 @@ from training.synthetic.clues import Clue
 from training.synthetic.conventions import COLOURS, RGB, LineStyle
 from training.synthetic.world import City, Country
 
-HALF_ROAD = 3.5
-LANE = HALF_ROAD / 2
 NEAR = 0.8
 FAR = 400.0
 SKIES: tuple[tuple[RGB, RGB], ...] = (
@@ -67,7 +65,7 @@ def _arrow(canvas: Canvas, cam: Camera, x: float, z: float) -> None:
                        Clue.DRIVING_SIDE)
 
 
-def _facades(canvas: Canvas, cam: Camera, country: Country, city: City, side: int, x: float,
+def _facades(canvas: Canvas, cam: Camera, country: Country, city: City, x: float,
              rng: np.random.Generator) -> None:
     style = country.style
     band = COLOURS[city.band]
@@ -119,113 +117,159 @@ def _park(canvas: Canvas, cam: Camera, country: Country, side: int, x: float,
     return items
 
 
+Draw = tuple[float, Callable[[], None]]  # (depth, draw call): drawn far to near
+
+
+class _Street:
+    """One street view in the making: camera, road geometry and the country's conventions."""
+
+    def __init__(self, canvas: Canvas, country: Country, city: City, rng: np.random.Generator,
+                 richness: float):
+        self.canvas, self.country, self.city, self.rng = canvas, country, city, rng
+        self.style = country.style
+        self.richness = richness
+        self.furnished = 0.15 + 0.85 * richness
+        self.half_road = rng.uniform(3.2, 5.0)
+        self.walk = rng.uniform(1.8, 3.5)
+        self.keep_right = self.style.driving_side == "right"
+        self.lane = self.half_road / 2 * (1 if self.keep_right else -1)
+        horizon = canvas.height * float(np.clip(0.9 - 0.6 * richness + rng.normal(0, 0.03), 0.3, 0.95))
+        self.cam = Camera(canvas.width, canvas.height, horizon, canvas.width * rng.uniform(0.85, 1.0),
+                          self.lane + rng.normal(0, 0.2))
+        self.texts: list[props.SignText] = []
+
+    def ground(self) -> None:
+        canvas, cam, style, rng = self.canvas, self.cam, self.style, self.rng
+        road = self.half_road
+        verge_class = classes.GRASS if style.verge_is_grass else classes.EARTH
+        canvas.rectangle((0, cam.horizon, canvas.width, canvas.height),
+                         jitter(style.verge_colour, rng), verge_class)
+        _ground_strip(canvas, cam, -road, road, NEAR, FAR, jitter(style.road_colour, rng, 6),
+                      classes.ROAD, 0)
+        paving = jitter(style.sidewalk_colour, rng, 8)
+        for side in (-1, 1):
+            inner, outer = side * road, side * (road + self.walk)
+            _ground_strip(canvas, cam, inner, outer, NEAR, FAR, paving, classes.SIDEWALK, 0)
+            if style.striped_kerb:
+                for k, z in enumerate(np.arange(NEAR, 70, 1.5)):
+                    colour = COLOURS["black"] if k % 2 else COLOURS["white"]
+                    _ground_strip(canvas, cam, inner, inner + side * 0.3, z, z + 1.5, colour,
+                                  classes.SIDEWALK, Clue.KERB)
+        _line(canvas, cam, 0.0, style.centre_line, Clue.CENTRE_LINE, rng, 3.0, 9.0)
+        if style.edge_lines is not None:
+            for side in (-1, 1):
+                _line(canvas, cam, side * (road - 0.3), style.edge_lines, Clue.EDGE_LINES, rng,
+                      2.0, 4.0)
+        if rng.random() < self.furnished * 0.7:
+            _arrow(canvas, cam, self.lane, rng.uniform(3.5, 8.0))
+
+    def roadsides(self) -> list[Draw]:
+        """Facades (drawn now, behind everything) or parks, and roadside trees."""
+        canvas, cam, style, rng = self.canvas, self.cam, self.style, self.rng
+        items: list[Draw] = []
+        for side in (-1, 1):
+            facade_x = side * (self.half_road + self.walk)
+            if rng.random() < 0.45 + 0.45 * self.richness:
+                _facades(canvas, cam, self.country, self.city, facade_x, rng)
+            else:
+                items += _park(canvas, cam, self.country, side, facade_x, rng)
+            if rng.random() < 0.3 + 0.5 * (1 - self.richness):
+                leaves = jitter(style.tree.colour, rng)
+                tree_x = facade_x - side * 0.8
+                for z in np.arange(rng.uniform(5, 10), 70, rng.uniform(9, 14)):
+                    items.append((z, lambda z=z, x=tree_x, leaves=leaves: props.tree(
+                        canvas, cam, x, z, style.tree, leaves, 1.0)))
+        return items
+
+    def furniture(self) -> list[Draw]:
+        """Street lamps, utility poles with wires, bollards."""
+        canvas, cam, style, rng = self.canvas, self.cam, self.style, self.rng
+        items: list[Draw] = []
+        if rng.random() < 0.6:
+            lamp_side = 1 if rng.random() < 0.5 else -1
+            lamp_x = lamp_side * (self.half_road + 0.4)
+            for z in np.arange(rng.uniform(6, 20), 120, 25.0):
+                items.append((z, lambda z=z: props.street_lamp(canvas, cam, lamp_x, z, -lamp_side)))
+        if style.utility_poles is not None and rng.random() < 0.4 + 0.5 * self.richness:
+            pole_x = (1 if rng.random() < 0.5 else -1) * (self.half_road + 0.6)
+            depths = list(np.arange(rng.uniform(6, 14), 150, 18.0))
+            for near_z, far_z in zip(depths, depths[1:] + [None]):
+                items.append((near_z, lambda z=near_z, prev=far_z: props.utility_pole(
+                    canvas, cam, pole_x, z, style.utility_poles, prev)))
+        if rng.random() < self.furnished:
+            for side in (-1, 1):
+                bollard_x = side * (self.half_road + 0.3)
+                for z in np.arange(rng.uniform(3.5, 8), 60, rng.uniform(9, 14)):
+                    items.append((z, lambda z=z, x=bollard_x: props.bollard(canvas, cam, x, z,
+                                                                            style.bollard)))
+        return items
+
+    def _sign(self, x: float, z: float, bottom: float, width: float, height: float,
+              points_right: bool) -> None:
+        self.texts.append(props.sign(
+            self.canvas, self.cam, x, z, bottom, width, height, self.style.sign,
+            COLOURS[self.city.band], self.style.sign_word, self.city.code,
+            max(1, self.canvas.width // 128), points_right))
+
+    def signs(self) -> list[Draw]:
+        """A small sign at the kerb of the driving side and an overhead sign over the lane."""
+        canvas, cam, rng = self.canvas, self.cam, self.rng
+        road = self.half_road
+        items: list[Draw] = []
+        if rng.random() < self.furnished:
+            kerb = 1 if self.keep_right else -1
+            sign_x, sign_z = kerb * (road + 1.0), rng.uniform(8, 16)
+
+            def roadside_sign() -> None:
+                props.post(canvas, cam, sign_x, sign_z, 2.4, 0.12)
+                self._sign(sign_x, sign_z, 2.2, 2.2, 1.1, kerb < 0)
+            items.append((sign_z, roadside_sign))
+        if rng.random() < self.furnished * 0.85:
+            gantry_z = rng.uniform(9, 15)
+
+            def gantry() -> None:
+                for side in (-1, 1):
+                    props.post(canvas, cam, side * (road + 0.5), gantry_z, 5.6, 0.3)
+                canvas.rectangle((*cam.point(-road - 0.5, 5.6, gantry_z),
+                                  *cam.point(road + 0.5, 5.3, gantry_z)), props.METAL, classes.POLE)
+                self._sign(self.lane, gantry_z, 4.6, 6.0, 2.6, self.keep_right)
+            items.append((gantry_z, gantry))
+        return items
+
+    def traffic(self) -> list[Draw]:
+        """A car ahead in the camera's lane and maybe one coming the other way."""
+        canvas, cam, rng, plate = self.canvas, self.cam, self.rng, self.style.plate
+        items: list[Draw] = []
+        if rng.random() < self.furnished:
+            body = jitter(CAR_COLOURS[int(rng.integers(len(CAR_COLOURS)))], rng, 12)
+            ahead = rng.uniform(6, 18)
+            items.append((ahead, lambda: props.car(canvas, cam, self.lane, ahead, body, plate, True)))
+        if rng.random() < self.furnished * 0.6:
+            other = jitter(CAR_COLOURS[int(rng.integers(len(CAR_COLOURS)))], rng, 12)
+            coming = rng.uniform(9, 28)
+            items.append((coming, lambda: props.car(canvas, cam, -self.lane, coming, other, plate,
+                                                    False)))
+        return items
+
+
+CAR_COLOURS: tuple[RGB, ...] = ((200, 200, 205), (30, 30, 35), (150, 20, 25), (40, 60, 120),
+                                (235, 235, 235), (120, 125, 130))
+
+
 def render_street(canvas: Canvas, country: Country, city: City, rng: np.random.Generator,
                   richness: float) -> dict[Clue, bool]:
     """Draw one street view; returns which text clues (word, code) are legible."""
-    style = country.style
-    width, height = canvas.width, canvas.height
-    keep_right = style.driving_side == "right"
-    lane = LANE if keep_right else -LANE
-    horizon = height * float(np.clip(0.9 - 0.48 * richness + rng.normal(0, 0.03), 0.4, 0.95))
-    cam = Camera(width, height, horizon, width * rng.uniform(0.85, 1.0), lane + rng.normal(0, 0.2))
-    furnished = 0.15 + 0.85 * richness
-    text_scale = max(1, width // 128)
-
+    street = _Street(canvas, country, city, rng, richness)
     if rng.random() < 0.6:
-        props.landmark(canvas, cam, cam.offset + rng.uniform(-30, 30), 320.0, city.landmark)
-    verge_class = classes.GRASS if style.verge_is_grass else classes.EARTH
-    canvas.rectangle((0, horizon, width, height), jitter(style.verge_colour, rng), verge_class)
-    _ground_strip(canvas, cam, -HALF_ROAD, HALF_ROAD, NEAR, FAR, jitter(style.road_colour, rng, 6),
-                  classes.ROAD, 0)
-    walk = rng.uniform(1.8, 3.5)
-    paving = jitter(style.sidewalk_colour, rng, 8)
-    for side in (-1, 1):
-        inner, outer = side * HALF_ROAD, side * (HALF_ROAD + walk)
-        _ground_strip(canvas, cam, inner, outer, NEAR, FAR, paving, classes.SIDEWALK, 0)
-        if style.striped_kerb:
-            for k, z in enumerate(np.arange(NEAR, 70, 1.5)):
-                colour = COLOURS["black"] if k % 2 else COLOURS["white"]
-                _ground_strip(canvas, cam, inner, inner + side * 0.3, z, z + 1.5, colour,
-                              classes.SIDEWALK, Clue.KERB)
-    _line(canvas, cam, 0.0, style.centre_line, Clue.CENTRE_LINE, rng, 3.0, 9.0)
-    if style.edge_lines is not None:
-        for side in (-1, 1):
-            _line(canvas, cam, side * (HALF_ROAD - 0.3), style.edge_lines, Clue.EDGE_LINES, rng,
-                  2.0, 4.0)
-    if rng.random() < furnished * 0.7:
-        _arrow(canvas, cam, lane, rng.uniform(3.5, 8.0))
-
-    items: list[tuple[float, Callable[[], None]]] = []
-    for side in (-1, 1):
-        facade_x = side * (HALF_ROAD + walk)
-        if rng.random() < 0.45 + 0.45 * richness:
-            _facades(canvas, cam, country, city, side, facade_x, rng)
-        else:
-            items += _park(canvas, cam, country, side, facade_x, rng)
-        if rng.random() < 0.3 + 0.5 * (1 - richness):
-            leaves = jitter(style.tree.colour, rng)
-            tree_x = facade_x - side * 0.8
-            for z in np.arange(rng.uniform(5, 10), 70, rng.uniform(9, 14)):
-                items.append((z, lambda z=z, x=tree_x, leaves=leaves: props.tree(
-                    canvas, cam, x, z, style.tree, leaves, 1.0)))
-    if rng.random() < 0.6:
-        lamp_side = 1 if rng.random() < 0.5 else -1
-        lamp_x = lamp_side * (HALF_ROAD + 0.4)
-        for z in np.arange(rng.uniform(6, 20), 120, 25.0):
-            items.append((z, lambda z=z: props.street_lamp(canvas, cam, lamp_x, z, -lamp_side)))
-    if style.utility_poles is not None and rng.random() < 0.4 + 0.5 * richness:
-        pole_x = (1 if rng.random() < 0.5 else -1) * (HALF_ROAD + 0.6)
-        depths = list(np.arange(rng.uniform(6, 14), 150, 18.0))
-        for near_z, far_z in zip(depths, depths[1:] + [None]):
-            items.append((near_z, lambda z=near_z, prev=far_z: props.utility_pole(
-                canvas, cam, pole_x, z, style.utility_poles, prev)))
-    if rng.random() < furnished:
-        for side in (-1, 1):
-            bollard_x = side * (HALF_ROAD + 0.3)
-            for z in np.arange(rng.uniform(3.5, 8), 60, rng.uniform(9, 14)):
-                items.append((z, lambda z=z, x=bollard_x: props.bollard(canvas, cam, x, z,
-                                                                        style.bollard)))
-    texts: list[props.SignText] = []
-    band = COLOURS[city.band]
-
-    def put_sign(x: float, z: float, bottom: float, w: float, h: float, right: bool) -> None:
-        texts.append(props.sign(canvas, cam, x, z, bottom, w, h, style.sign, band, style.sign_word,
-                                city.code, text_scale, right))
-
-    if rng.random() < furnished:
-        kerb = 1 if keep_right else -1
-        sign_x, sign_z = kerb * (HALF_ROAD + 1.0), rng.uniform(8, 16)
-
-        def roadside_sign() -> None:
-            props.post(canvas, cam, sign_x, sign_z, 2.4, 0.12)
-            put_sign(sign_x, sign_z, 2.2, 2.2, 1.1, kerb < 0)
-        items.append((sign_z, roadside_sign))
-    if rng.random() < furnished * 0.85:
-        gantry_z = rng.uniform(9, 15)
-
-        def gantry() -> None:
-            for side in (-1, 1):
-                props.post(canvas, cam, side * (HALF_ROAD + 0.5), gantry_z, 5.6, 0.3)
-            canvas.rectangle((*cam.point(-HALF_ROAD - 0.5, 5.6, gantry_z),
-                              *cam.point(HALF_ROAD + 0.5, 5.3, gantry_z)), props.METAL, classes.POLE)
-            put_sign(lane, gantry_z, 4.6, 6.0, 2.6, keep_right)
-        items.append((gantry_z, gantry))
-    body = jitter(((200, 200, 205), (30, 30, 35), (150, 20, 25), (40, 60, 120), (235, 235, 235),
-                   (120, 125, 130))[int(rng.integers(6))], rng, 12)
-    if rng.random() < furnished:
-        car_z = rng.uniform(6, 18)
-        items.append((car_z, lambda: props.car(canvas, cam, lane, car_z, body, style.plate, True)))
-    if rng.random() < furnished * 0.6:
-        other_z = rng.uniform(9, 28)
-        other = jitter((180, 180, 185), rng, 60)
-        items.append((other_z, lambda: props.car(canvas, cam, -lane, other_z, other, style.plate,
-                                                 False)))
-
+        props.landmark(canvas, street.cam, street.cam.offset + rng.uniform(-30, 30), 320.0,
+                       city.landmark)
+    street.ground()
+    items = street.roadsides() + street.furniture() + street.signs() + street.traffic()
     for _, draw in sorted(items, key=lambda item: -item[0]):
         draw()
     if rng.random() < 0.8 * (1 - richness):
-        _canopy(canvas, style.tree.colour, rng)
-    return props.legible_texts(canvas, texts)
+        _canopy(canvas, country.style.tree.colour, rng)
+    return props.legible_texts(canvas, street.texts)
 
 
 def _canopy(canvas: Canvas, colour: RGB, rng: np.random.Generator) -> None:

@@ -1,0 +1,136 @@
+"""A small Qwen2-VL built from scratch: configuration, tokenizer and processor.
+
+The demo profile needs a vision-language model that learns the synthetic world's cues on two
+CPU cores in minutes. It is a real ``Qwen2VLForConditionalGeneration``, saved with
+``save_pretrained`` and loaded back by Core's reasoner like any hub model. Its byte-level BPE
+tokenizer is trained on the prompt and on answers in the paper's format, so that prompts and
+reasons are short token sequences; its chat template and special tokens are Qwen2-VL's own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from georeasoner.tiny.qwen2vl import CHAT_TEMPLATE, SPECIAL_TOKENS
+
+
+@dataclass(frozen=True)
+class BaseSize:
+    """Sizes of a small Qwen2-VL (text decoder and vision tower)."""
+
+    hidden: int = 128
+    layers: int = 4
+    heads: int = 4
+    kv_heads: int = 2
+    vision_depth: int = 3
+    vision_dim: int = 96
+    vision_heads: int = 4
+    vocab: int = 1024
+    image_side: int = 112  # images are processed at most this large (multiple of 28)
+
+
+def train_tokenizer(corpus: Iterable[str], vocab_size: int):
+    """A ``Qwen2Tokenizer`` whose BPE merges are learnt from ``corpus``, with Qwen2-VL's
+    special tokens and chat template."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    from transformers import Qwen2Tokenizer
+
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size - len(SPECIAL_TOKENS),
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    bpe.train_from_iterator(list(corpus), trainer=trainer)
+    merges = json.loads(bpe.to_str())["model"]["merges"]
+    tokenizer = Qwen2Tokenizer(
+        vocab=bpe.get_vocab(),
+        merges=[tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in merges],
+        additional_special_tokens=list(SPECIAL_TOKENS[1:]),
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+    )
+    tokenizer.chat_template = CHAT_TEMPLATE
+    return tokenizer
+
+
+def base_config(tokenizer, size: BaseSize):
+    from transformers import Qwen2VLConfig
+
+    ids = {token: tokenizer.convert_tokens_to_ids(token) for token in SPECIAL_TOKENS}
+    half_head = size.hidden // size.heads // 2
+    temporal = half_head // 4
+    spatial = (half_head - temporal) // 2
+    text_config = {
+        "vocab_size": len(tokenizer),
+        "hidden_size": size.hidden,
+        "intermediate_size": 2 * size.hidden,
+        "num_hidden_layers": size.layers,
+        "num_attention_heads": size.heads,
+        "num_key_value_heads": size.kv_heads,
+        "max_position_embeddings": 4096,
+        "rope_parameters": {
+            "rope_type": "default",
+            "rope_theta": 10000.0,
+            "mrope_section": [temporal, spatial, half_head - temporal - spatial],
+        },
+        "bos_token_id": ids["<|endoftext|>"],
+        "eos_token_id": ids["<|im_end|>"],
+        "pad_token_id": ids["<|endoftext|>"],
+    }
+    vision_config = {
+        "depth": size.vision_depth,
+        "embed_dim": size.vision_dim,
+        "hidden_size": size.hidden,
+        "mlp_ratio": 2,
+        "num_heads": size.vision_heads,
+        "patch_size": 14,
+        "spatial_merge_size": 2,
+        "temporal_patch_size": 2,
+    }
+    return Qwen2VLConfig(
+        text_config=text_config,
+        vision_config=vision_config,
+        image_token_id=ids["<|image_pad|>"],
+        video_token_id=ids["<|video_pad|>"],
+        vision_start_token_id=ids["<|vision_start|>"],
+        vision_end_token_id=ids["<|vision_end|>"],
+    )
+
+
+def base_processor(tokenizer, image_side: int):
+    from transformers import Qwen2VLImageProcessor, Qwen2VLProcessor, Qwen2VLVideoProcessor
+
+    pixels = {"min_pixels": 28 * 28, "max_pixels": image_side * image_side}
+    return Qwen2VLProcessor(
+        image_processor=Qwen2VLImageProcessor(**pixels),
+        video_processor=Qwen2VLVideoProcessor(**pixels),
+        tokenizer=tokenizer,
+        chat_template=CHAT_TEMPLATE,
+    )
+
+
+def build_base(out_dir: str | Path, corpus: Iterable[str], size: BaseSize = BaseSize(), seed: int = 0) -> Path:
+    """Save a randomly initialised small Qwen2-VL with its processor to ``out_dir``."""
+    import torch
+    from transformers import GenerationConfig, Qwen2VLForConditionalGeneration
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tokenizer = train_tokenizer(corpus, size.vocab)
+    config = base_config(tokenizer, size)
+    torch.manual_seed(seed)
+    model = Qwen2VLForConditionalGeneration(config)
+    model.generation_config = GenerationConfig(
+        bos_token_id=config.text_config.bos_token_id,
+        eos_token_id=config.text_config.eos_token_id,
+        pad_token_id=config.text_config.pad_token_id,
+        do_sample=False,
+    )
+    model.save_pretrained(out)
+    base_processor(tokenizer, size.image_side).save_pretrained(out)
+    return out
