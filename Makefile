@@ -46,6 +46,14 @@ test-core: venv
 test-qgis: setup
 	QT_QPA_PLATFORM=offscreen $(QGIS_VENV)/bin/pytest -q -p no:cacheprovider tests/qgis
 
+# The README's main command: held-out synthetic scenes through the whole product, offline
+# (training/demo.py). The demo models are trained first when they are missing.
+DEMO_PROFILE := georeasoner/data/demo
+
+demo: setup
+	@test -f $(DEMO_PROFILE)/profile.json || $(MAKE) demo-models
+	$(BIN)/python -m training.demo --out demo_out --profile $(DEMO_PROFILE)
+
 # The QGIS plugin as a ZIP for "Install from ZIP": folder georeasoner_qgis/ (not the library's name).
 plugin-zip:
 	rm -rf build/plugin georeasoner_qgis.zip && mkdir -p build/plugin/georeasoner_qgis

@@ -5,6 +5,7 @@ thread pool while the main thread scores the previous batch (``score_tensors``).
 rate runs only ``encode_image`` on one already-preprocessed batch, repeatedly, at the same
 batch size. The model is the real ViT-B-32 architecture with random weights (same compute as
 trained weights). The ratio end-to-end / bare shows how much decoding costs (target >= 0.85).
+The row in bench/results.json has the bare rate as baseline and 0.85 x bare as target.
 
     .venv/bin/python bench/bench_scoring.py               # 256 photos
     .venv/bin/python bench/bench_scoring.py --images 2000
@@ -24,10 +25,14 @@ from pathlib import Path
 
 import torch
 
-from georeasoner.images import decode_image
-from georeasoner.locatability.clip_scorer import ClipLocatabilityScorer, build_random_head
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results import record_result  # noqa: E402
+
+from georeasoner.images import decode_image  # noqa: E402
+from georeasoner.locatability.clip_scorer import ClipLocatabilityScorer, build_random_head  # noqa: E402
 
 CLIP_SPEC = "ViT-B-32:random"
+TARGET_RATIO = 0.85
 DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 PHOTO_DIRS = ("photos_cc/images", "streetview_sample/images")
 
@@ -124,7 +129,11 @@ def main(argv: list[str] | None = None) -> int:
           f"batch={args.batch_size} workers={args.workers} max_side={max_side} rounds={args.rounds}")
     print(f"bare forward (preprocessed tensors): {bare:8.1f} images/s")
     print(f"end to end (JPEG -> score):          {end_to_end:8.1f} images/s")
-    print(f"ratio end-to-end / bare (per round): {ratio:8.2f}  (target >= 0.85)")
+    print(f"ratio end-to-end / bare (per round): {ratio:8.2f}  (target >= {TARGET_RATIO})")
+    record_result(
+        f"CLIP locatability scoring, JPEG to score (ViT-B-32, {args.device}, batch {args.batch_size})",
+        round(end_to_end, 2), "images/s", round(TARGET_RATIO * bare, 2), baseline=round(bare, 2),
+    )
     return 0
 
 

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlparse
 
-#: How long a cancelled CLI gets to stop cleanly after SIGTERM before it is killed.
-TERMINATE_GRACE_S = 30.0
+#: A cancelled CLI gets SIGTERM, then SIGINT, then SIGKILL; seconds to wait after each signal.
+#: SIGINT is the second try because a SIGTERM that lands inside a model call can be swallowed.
+STOP_SIGNALS = ((signal.SIGTERM, 5.0), (getattr(signal, "SIGINT", signal.SIGTERM), 25.0))
 _POLL_S = 0.2
 
 
@@ -159,9 +160,9 @@ def run_cli(executable: str, args: list[str], on_event: Callable[[dict], None] |
     outcome = CliOutcome(returncode=0)
     finished = False
     while not finished:
-        if is_canceled():
+        if is_canceled() and proc.poll() is None:
             outcome.canceled = True
-            _terminate(proc)
+            _stop(proc)
             break
         try:
             line = lines.get(timeout=_POLL_S)
@@ -214,13 +215,18 @@ def _pump(stream, lines: queue.Queue) -> None:
     lines.put(None)
 
 
-def _terminate(proc: subprocess.Popen) -> None:
-    """SIGTERM (the CLI's clean stop), then SIGKILL if it lingers."""
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=TERMINATE_GRACE_S)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
+def _stop(proc: subprocess.Popen) -> None:
+    """Ask the CLI to stop cleanly (it removes partial output), killing it as a last resort."""
+    for signum, wait_s in STOP_SIGNALS:
+        if proc.poll() is not None:
+            return
+        try:
+            proc.send_signal(signum)
+        except ValueError:  # a signal this platform cannot send to a process
+            continue
+        try:
+            proc.wait(timeout=wait_s)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+    proc.kill()

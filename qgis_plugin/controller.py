@@ -142,7 +142,7 @@ class JobController:
 
     @staticmethod
     def _load_scored_photos(output: str, layer_name: str) -> QgsVectorLayer:
-        layer = results.open_result_layer(output, results.PHOTOS, f"Locatability – {layer_name}")
+        layer = results.open_result_layer(output, results.PHOTOS, f"Scored photos – {layer_name}")
         styles.style_photo_layer(layer)
         results.add_to_group(layer, results.results_group(f"GeoReasoner: {layer_name}"))
         return layer

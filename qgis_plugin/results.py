@@ -150,7 +150,7 @@ def load_result_layers(gpkg: str, source_name: str, with_photos: bool) -> dict[s
 
 
 def load_locatability_raster(path: str, source_name: str) -> QgsRasterLayer:
-    raster = QgsRasterLayer(path, f"Locatability – {source_name}", "gdal")
+    raster = QgsRasterLayer(path, f"Locatability map – {source_name}", "gdal")
     if not raster.isValid():
         raise ResultsError(f"The locatability raster {path} cannot be read.")
     styles.style_locatability_raster(raster)

@@ -9,7 +9,6 @@ from qgis.core import (
     QgsGradientStop,
     QgsGraduatedSymbolRenderer,
     QgsLineSymbol,
-    QgsMarkerLineSymbolLayer,
     QgsMarkerSymbol,
     QgsPalLayerSettings,
     QgsRasterBandStats,
@@ -28,7 +27,7 @@ from qgis.PyQt.QtGui import QColor
 #: Low -> high: red, yellow, green (few clues -> many; low -> high confidence).
 _LOW, _MID, _HIGH = QColor("#d7191c"), QColor("#ffffbf"), QColor("#1a9641")
 _FLAG_COLOUR = QColor("#e31a1c")
-_UNFLAGGED_COLOUR = QColor("#7f7f7f")
+_UNFLAGGED_COLOUR = QColor("#3b6ea8")
 
 
 def score_ramp() -> QgsGradientColorRamp:
@@ -80,26 +79,17 @@ def style_predictions(layer: QgsVectorLayer) -> None:
 
 
 def style_audit(layer: QgsVectorLayer) -> None:
-    """Claimed -> predicted arrows: flagged (gr_flag = 1) thick red, the rest thin grey."""
+    """Claimed -> predicted lines: flagged (gr_flag = 1) thick red, the rest thin dashed blue."""
+    flagged = QgsLineSymbol.createSimple({"width": "0.8"})
+    flagged.setColor(_FLAG_COLOUR)
+    plain = QgsLineSymbol.createSimple({"width": "0.3", "line_style": "dash"})
+    plain.setColor(_UNFLAGGED_COLOUR)
     renderer = QgsCategorizedSymbolRenderer("gr_flag", [
-        QgsRendererCategory(1, _arrow(_FLAG_COLOUR, 0.8, "solid"), "flagged: claimed place implausible"),
-        QgsRendererCategory(0, _arrow(_UNFLAGGED_COLOUR, 0.3, "dash"), "consistent"),
+        QgsRendererCategory(1, flagged, "flagged: claimed place implausible"),
+        QgsRendererCategory(0, plain, "consistent"),
     ])
     layer.setRenderer(renderer)
     layer.triggerRepaint()
-
-
-def _arrow(colour: QColor, width: float, line_style: str) -> QgsLineSymbol:
-    """A line with an arrowhead halfway, pointing from the claimed to the predicted place."""
-    symbol = QgsLineSymbol.createSimple({"width": str(width), "line_style": line_style})
-    symbol.setColor(colour)
-    head = QgsMarkerLineSymbolLayer(True)
-    head.setPlacement(QgsMarkerLineSymbolLayer.CentralPoint)
-    head.setSubSymbol(QgsMarkerSymbol.createSimple({
-        "name": "arrowhead", "size": str(2 + 2 * width), "color": colour.name(),
-        "outline_color": colour.name(), "outline_width": str(width)}))
-    symbol.appendSymbolLayer(head)
-    return symbol
 
 
 def style_locatability_raster(layer: QgsRasterLayer) -> None:

@@ -61,7 +61,8 @@ class CliTask(QgsTask):
             self.setProgress(100.0)
 
     def was_canceled(self) -> bool:
-        return bool(self.outcome and self.outcome.canceled) or (self.isCanceled() and not self.failure)
+        """Cancel was pressed (before or during the run): its results must not be applied."""
+        return self.isCanceled()
 
     def finished(self, result: bool) -> None:
         self.on_finished(self)

@@ -44,6 +44,11 @@ CLAIMS = [(48.8566, 2.3522), (35.6762, 139.6503), (-33.8688, 151.2093), (40.7128
 @pytest.fixture
 def photo_csv(tmp_path) -> Path:
     """A CSV layer of five good photos and three bad ones (missing, empty, not an image)."""
+    return make_photo_csv(tmp_path)
+
+
+def make_photo_csv(tmp_path: Path) -> Path:
+    """Write the layer of :func:`photo_csv` under ``tmp_path``."""
     folder = tmp_path / "photos"
     folder.mkdir()
     rows = []

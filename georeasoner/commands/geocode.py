@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     from georeasoner.geo.geocode import geocode_many
 
     texts = [line for text in args.texts for line in (sys.stdin.read().splitlines() if text == "-" else [text])]
-    for text, place in zip(texts, geocode_many(texts)):
+    for text, place in zip(texts, geocode_many(texts), strict=True):
         record = {"text": text, "lat": None, "lon": None, "level": None, "country_code": None, "names": None}
         if place is not None:
             record.update(lat=place.lat, lon=place.lon, level=place.level, country_code=place.country_code,

@@ -8,12 +8,13 @@ pickled once into the user's cache directory (``$GEOREASONER_CACHE_DIR``, else
 source packages, and loaded from there (well under a second) once per process.
 
 Representative points. A country or an admin1 region that an answer names only at that level
-is placed at the populated place nearest to the population-weighted centre of its places
-(among places with at least 2 % of its largest place's population). That point is what
-minimises the expected distance when photos follow the population, unlike the capital or the
-largest city on the edge of a large country (Almaty in Kazakhstan, New York in the USA), and,
-being a real GeoNames populated place of that country, it always lies inside the country,
-which a centre of area or of population need not (Indonesia's falls in the sea).
+is placed at its population-weighted medoid: of its 200 most populous places, the one with the
+smallest population-weighted mean great-circle distance to all its places. If photos follow the
+population, that point minimises the expected error among real places, better than the capital
+or the largest city when these lie off-centre (Almaty in Kazakhstan, New York in the USA). And
+being a GeoNames populated place of that country, it always lies inside the country, which a
+centre of area or of population need not (Indonesia's falls in the Java Sea, Croatia's in
+Bosnia).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import collections
 import functools
 import hashlib
+import itertools
 import logging
 import os
 import pickle
@@ -37,12 +39,12 @@ from georeasoner.geo.names import COUNTRY_ALIASES, REGION_SUFFIXES, SUBDIVISION_
 log = logging.getLogger(__name__)
 
 #: bump when the pickled layout changes
-FORMAT_VERSION = 4
+FORMAT_VERSION = 6
 #: an alternate name counts for this share of a place's population when ranking matches,
 #: so that ``Paris`` means the French capital, not a larger place that also has that alias
 ALTERNATE_NAME_WEIGHT = 0.02
-#: share of the largest place's population that a representative place needs
-REPRESENTATIVE_MIN_SHARE = 0.02
+#: how many of the most populous places are candidates for a representative point
+REPRESENTATIVE_CANDIDATES = 200
 
 
 class Country(NamedTuple):
@@ -81,7 +83,7 @@ class Gazetteer:
     region_abbreviations: dict[str, tuple[int, ...]]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_gazetteer() -> Gazetteer:
     """The process-wide gazetteer, from the user cache when present, else built and cached."""
     path = _cache_path()
@@ -140,14 +142,16 @@ def build_gazetteer() -> Gazetteer:
     population = np.array([c["population"] for c in cities], dtype=np.int64)
     city_country = np.array([c["countrycode"] for c in cities], dtype="<U2")
 
-    region_points = [_representative_point(lat, lon, population, city_region == r) for r in range(len(region_keys))]
+    by_region = np.argsort(city_region, kind="stable")
+    bounds = np.searchsorted(city_region[by_region], np.arange(len(region_keys) + 1))
+    region_points = [_representative_point(lat, lon, population, by_region[a:b]) for a, b in itertools.pairwise(bounds)]
     region_population = np.bincount(city_region[city_region >= 0], weights=population[city_region >= 0],
                                      minlength=len(region_keys)).astype(np.int64)
 
     countries = {}
     for code, record in country_records.items():
-        members = city_country == code
-        if members.any():
+        members = np.flatnonzero(city_country == code)
+        if members.size:
             point = _representative_point(lat, lon, population, members)
             countries[code] = Country(code, record["name"], point[0], point[1], int(record["population"]))
 
@@ -171,15 +175,15 @@ def build_gazetteer() -> Gazetteer:
     )
 
 
-def _representative_point(lat: np.ndarray, lon: np.ndarray, population: np.ndarray, members: np.ndarray) -> tuple[float, float]:
-    """The member place nearest the population-weighted centre of the members (see module doc)."""
-    idx = np.flatnonzero(members)
-    weights = population[idx].astype(np.float64) + 1.0
+def _representative_point(
+    lat: np.ndarray, lon: np.ndarray, population: np.ndarray, idx: np.ndarray
+) -> tuple[float, float]:
+    """The population-weighted medoid of the places ``idx`` (see module doc)."""
     xyz = unit_xyz(lat[idx], lon[idx])
-    centre = (xyz * weights[:, None]).sum(axis=0)
-    eligible = population[idx] >= REPRESENTATIVE_MIN_SHARE * population[idx].max()
-    closeness = np.where(eligible, xyz @ centre, -np.inf)
-    best = idx[int(np.argmax(closeness))]
+    weights = population[idx].astype(np.float64) + 1.0
+    candidates = np.argsort(-population[idx], kind="stable")[:REPRESENTATIVE_CANDIDATES]
+    mean_angle = np.arccos(np.clip(xyz[candidates] @ xyz.T, -1.0, 1.0)) @ weights
+    best = idx[candidates[int(np.argmin(mean_angle))]]
     return float(lat[best]), float(lon[best])
 
 

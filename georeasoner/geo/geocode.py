@@ -33,7 +33,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from georeasoner.geo.gazetteer import Gazetteer, load_gazetteer
+from georeasoner.geo.distance import haversine_km
+from georeasoner.geo.gazetteer import Country, Gazetteer, load_gazetteer
 from georeasoner.geo.names import (
     FILLER_WORDS,
     NO_ANSWER_PHRASES,
@@ -48,6 +49,8 @@ CITY_OVER_REGION_SHARE = 0.05
 CITY_OVER_REGION_MIN_POPULATION = 100_000
 #: the longest phrase, in words, looked up as one name
 MAX_PHRASE_WORDS = 6
+#: largest_cities skips places this close to a larger listed one (sections of one city)
+DISTINCT_CITY_KM = 15.0
 #: more unmatched words than this per name word make a segment prose, not a place
 UNKNOWN_WORDS_PER_NAME_WORD = 2
 
@@ -114,20 +117,32 @@ def all_country_codes() -> list[str]:
 
 
 def largest_cities(cc: str, n: int) -> list[tuple[str, float, float, int]]:
-    """The ``n`` most populous places of a country as (name, lat, lon, population)."""
+    """The ``n`` most populous places of a country as (name, lat, lon, population).
+
+    GeoNames also lists sections of cities (Brooklyn, Queens, Tokyo's wards) as places, so a
+    place within ``DISTINCT_CITY_KM`` of a more populous one already listed is skipped.
+    """
     gaz = load_gazetteer()
-    rows = _cities_by_population(_country(cc).code)[:n]
-    return [(gaz.city_name[r], float(gaz.city_lat[r]), float(gaz.city_lon[r]), int(gaz.city_population[r])) for r in rows]
+    chosen: list[int] = []
+    for row in _cities_by_population(_country(cc).code):
+        if len(chosen) == n:
+            break
+        nearest_km = haversine_km(gaz.city_lat[row], gaz.city_lon[row], gaz.city_lat[chosen], gaz.city_lon[chosen])
+        if not chosen or nearest_km.min() > DISTINCT_CITY_KM:
+            chosen.append(int(row))
+    return [
+        (gaz.city_name[r], float(gaz.city_lat[r]), float(gaz.city_lon[r]), int(gaz.city_population[r])) for r in chosen
+    ]
 
 
-def _country(cc: str):
+def _country(cc: str) -> Country:
     country = load_gazetteer().countries.get(cc.strip().upper())
     if country is None:
         raise KeyError(f"unknown country code {cc!r}")
     return country
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _cities_by_population(cc: str) -> np.ndarray:
     gaz = load_gazetteer()
     rows = np.flatnonzero(gaz.city_country == cc)
@@ -209,7 +224,7 @@ def _best_reading(gaz: Gazetteer, phrases: list[_Phrase]) -> _Reading | None:
     readings = [
         reading
         for country_at, cc in options
-        for reading in _readings(gaz, phrases, len(phrases) - 1, country_at, _State(cc, None, None, int(cc is not None), 0))
+        for reading in _readings(gaz, phrases, len(phrases) - 1, country_at, _State(cc, None, None, int(bool(cc)), 0))
     ]
     return max(readings, key=lambda r: r.score) if readings else None
 
@@ -222,7 +237,9 @@ class _State(NamedTuple):
     agreed: int  # choices that follow the place-or-region rule
 
 
-def _readings(gaz: Gazetteer, phrases: list[_Phrase], i: int, country_at: int | None, state: _State) -> Iterator[_Reading]:
+def _readings(
+    gaz: Gazetteer, phrases: list[_Phrase], i: int, country_at: int | None, state: _State
+) -> Iterator[_Reading]:
     """Readings of phrases[: i + 1], right to left, each consistent with what is already read."""
     if i < 0:
         if state.cc is not None:
@@ -271,9 +288,9 @@ def _city_outweighs(gaz: Gazetteer, city: int, region: int) -> bool:
 def _place(gaz: Gazetteer, reading: _Reading) -> Place:
     country = gaz.countries[reading.country_code]
     city = reading.city
-    region = reading.region if reading.region is not None else (int(gaz.city_region[city]) if city is not None else None)
-    if region is not None and region < 0:
-        region = None
+    region = reading.region
+    if region is None and city is not None and gaz.city_region[city] >= 0:
+        region = int(gaz.city_region[city])
     region_name = gaz.region_name[region] if region is not None else None
     if city is not None:
         lat, lon, level = gaz.city_lat[city], gaz.city_lon[city], "city"

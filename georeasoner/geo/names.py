@@ -14,14 +14,17 @@ import unicodedata
 _FOLD = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ð": "d", "ł": "l", "ı": "i", "þ": "th", "ß": "ss"})
 _DROP = re.compile(r"[.'’ʻʼ`´]")
 _SEPARATORS = re.compile(r"[^\w]+|_")
+# Combining marks (accents once NFKD has split them off) of the Basic Multilingual Plane.
+_COMBINING = re.compile("[" + "".join(re.escape(chr(c)) for c in range(0x10000) if unicodedata.combining(chr(c))) + "]")
 _SEGMENT_BREAKS = re.compile(r"[,;/|()\[\]\n]+|\s[-–—]\s")
 
 
 def normalize(text: str) -> str:
     """Accent-free, case-folded words separated by single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_FOLD)
-    return " ".join(_SEPARATORS.sub(" ", _DROP.sub("", bare)).split())
+    text = text.casefold()
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).translate(_FOLD)
+    return " ".join(_SEPARATORS.sub(" ", _DROP.sub("", text)).split())
 
 
 def segments(text: str) -> list[list[tuple[str, str]]]:

@@ -19,7 +19,7 @@ from georeasoner.geo.distance import EARTH_RADIUS_KM, unit_xyz
 from georeasoner.geo.gazetteer import load_gazetteer
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _tree():
     from scipy.spatial import cKDTree
 
@@ -30,12 +30,12 @@ def _tree():
 def reverse(lat: ArrayLike, lon: ArrayLike) -> dict[str, np.ndarray]:
     """Country code, region and nearest place for each point (degrees, EPSG:4326).
 
-    Returns arrays of the broadcast input's length (a scalar gives length 1):
+    Returns flat arrays with one entry per point of the broadcast inputs (a scalar gives one):
     ``country_code`` (ISO alpha-2, ``""`` for non-finite input), ``region`` and ``city``
     (object arrays, None where unknown) and ``distance_km`` to that place.
     """
-    lat_arr, lon_arr = np.broadcast_arrays(np.atleast_1d(np.asarray(lat, dtype=np.float64)).ravel(),
-                                           np.atleast_1d(np.asarray(lon, dtype=np.float64)).ravel())
+    lat_arr, lon_arr = (a.ravel() for a in np.broadcast_arrays(np.atleast_1d(np.asarray(lat, dtype=np.float64)),
+                                                               np.atleast_1d(np.asarray(lon, dtype=np.float64))))
     gaz = load_gazetteer()
     valid = np.isfinite(lat_arr) & np.isfinite(lon_arr) & (np.abs(lat_arr) <= 90)
     chord, nearest = _tree().query(unit_xyz(lat_arr[valid], lon_arr[valid]), k=1)

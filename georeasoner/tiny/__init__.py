@@ -35,7 +35,7 @@ def make_tiny(out_dir: str | Path, seed: int = 0) -> Path:
         "locatability_head": head.name,
         "segmenter": "segmenter",
         "image_max_pixels": 56 * 56,
-        "max_new_tokens": 24,
+        "max_new_tokens": 40,
     }
     (out / "profile.json").write_text(json.dumps(profile, indent=2), encoding="utf-8")
     return out

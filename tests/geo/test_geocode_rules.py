@@ -60,11 +60,15 @@ def test_country_point_lies_inside_its_country_for_every_country():
     assert list(reverse(lat, lon)["country_code"]) == codes
 
 
-def test_country_point_of_a_large_country_is_nearer_its_people_than_its_largest_city():
-    # Almaty, Kazakhstan's largest city, lies in its far south-east corner.
-    almaty = largest_cities("KZ", 1)[0]
-    astana = geocode("Astana, Kazakhstan")
-    assert haversine_km(*country_point("KZ"), astana.lat, astana.lon) < haversine_km(almaty[1], almaty[2], astana.lat, astana.lon)
+@pytest.mark.parametrize("cc", ["KZ", "US", "RU", "BR"])
+def test_country_point_is_nearer_the_people_than_the_largest_city_is(cc):
+    gaz = load_gazetteer()
+    members = gaz.city_country == cc
+    lat, lon, weight = gaz.city_lat[members], gaz.city_lon[members], gaz.city_population[members]
+    _, largest_lat, largest_lon, _ = largest_cities(cc, 1)[0]
+    mean_km_to_point = np.average(haversine_km(lat, lon, *country_point(cc)), weights=weight)
+    mean_km_to_largest = np.average(haversine_km(lat, lon, largest_lat, largest_lon), weights=weight)
+    assert mean_km_to_point < mean_km_to_largest
 
 
 def test_region_level_answer_is_placed_inside_the_region():
@@ -87,7 +91,8 @@ def test_matching_ignores_accents_and_case():
 
 
 def test_country_endonyms_and_short_forms_name_the_country():
-    assert [geocode(t).country_code for t in ("Deutschland", "UK", "U.S.A.", "UAE", "España")] == ["DE", "GB", "US", "AE", "ES"]
+    texts = ["Deutschland", "UK", "U.S.A.", "UAE", "España"]
+    assert [geocode(t).country_code for t in texts] == ["DE", "GB", "US", "AE", "ES"]
 
 
 def test_a_continent_names_no_place():
@@ -120,6 +125,12 @@ def test_largest_cities_are_the_most_populous_first():
     assert len(cities) == 5
     assert cities[0][0] == "Tokyo"
     assert [c[3] for c in cities] == sorted((c[3] for c in cities), reverse=True)
+
+
+def test_largest_cities_skips_sections_of_a_larger_city():
+    names = [c[0] for c in largest_cities("US", 10)]
+    assert names[:2] == ["New York City", "Los Angeles"]
+    assert "Brooklyn" not in names and "Queens" not in names
 
 
 def test_country_names_and_codes():

@@ -21,8 +21,7 @@ from qgis.PyQt.QtCore import QCoreApplication, QObject, QVariant
 from qgis.PyQt.QtWidgets import QMainWindow, QMenu, QToolBar, QVBoxLayout, QWidget
 
 REPO = Path(__file__).resolve().parents[2]
-#: The CLI the end-to-end tests run: the repository's, unless GEOREASONER_TEST_CLI names another.
-CLI = Path(os.environ.get("GEOREASONER_TEST_CLI", REPO / ".venv" / "bin" / "georeasoner"))
+CLI = REPO / ".venv" / "bin" / "georeasoner"
 
 
 class TestInterface(QObject):

@@ -24,7 +24,7 @@ from tests.conftest import write_street_photo
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 GEOREASONER = [sys.executable, "-m", "georeasoner.cli"]
 #: Short limits, so that Redis hands the batch of a killed worker to another within seconds.
-FAST_LIMITS = ["--time-limit", "60", "--visibility-timeout", "70"]
+FAST_REDELIVERY = ["--time-limit", "20", "--visibility-timeout", "24"]
 
 
 def free_port() -> int:

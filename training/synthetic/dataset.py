@@ -59,8 +59,10 @@ def _visible_clues(canvas: Canvas, legible: dict[Clue, bool], texts: dict[Clue, 
     for clue in Clue:
         if clue not in texts:
             continue
-        seen = legible.get(clue, False) if clue in legible else (
-            pixels[clue] >= MIN_PIXELS_AT_128[clue] * per_128)
+        if clue in legible:
+            seen = legible[clue]  # text: drawn in full and not hidden afterwards
+        else:
+            seen = pixels[clue] >= MIN_PIXELS_AT_128[clue] * per_128
         if seen:
             visible.append(texts[clue])
     return visible

@@ -18,6 +18,8 @@ from training.synthetic.world import City, Country
 
 NEAR = 0.8
 FAR = 400.0
+FENCE_COLOURS: tuple[RGB, ...] = ((235, 235, 230), (40, 70, 45), (110, 80, 55))
+Draw = tuple[float, Callable[[], None]]  # (depth, draw call): drawn far to near
 SKIES: tuple[tuple[RGB, RGB], ...] = (
     ((70, 130, 210), (175, 205, 235)),
     ((110, 160, 220), (200, 220, 240)),
@@ -31,7 +33,8 @@ def sky(rng: np.random.Generator) -> tuple[RGB, RGB]:
 
 
 def jitter(colour: RGB, rng: np.random.Generator, amount: int = 10) -> RGB:
-    return tuple(int(np.clip(c + rng.integers(-amount, amount + 1), 0, 255)) for c in colour)  # type: ignore[return-value]
+    shifts = rng.integers(-amount, amount + 1, 3)
+    return tuple(min(255, max(0, c + int(d))) for c, d in zip(colour, shifts))  # type: ignore[return-value]
 
 
 def _ground_strip(canvas: Canvas, cam: Camera, x0: float, x1: float, z0: float, z1: float,
@@ -93,31 +96,21 @@ def _facades(canvas: Canvas, cam: Camera, country: Country, city: City, x: float
 
 
 def _park(canvas: Canvas, cam: Camera, country: Country, side: int, x: float,
-          rng: np.random.Generator) -> list[tuple[float, Callable[[], None]]]:
-    """Trees behind the sidewalk (and maybe a fence), returned as depth-sorted draw calls."""
+          rng: np.random.Generator) -> None:
+    """Trees behind the sidewalk's outer edge, far to near, and maybe a fence in front of them."""
     style = country.style
     leaves = jitter(style.tree.colour, rng)
-    items: list[tuple[float, Callable[[], None]]] = []
-    for z in np.arange(rng.uniform(4, 12), 80, rng.uniform(6, 12)):
-        tx = x + side * rng.uniform(2, 9)
-        size = rng.uniform(0.9, 1.5)
-        items.append((z, lambda tx=tx, z=z, size=size: props.tree(canvas, cam, tx, z, style.tree,
-                                                                   leaves, size)))
+    depths = np.arange(rng.uniform(4, 12), 80, rng.uniform(6, 12))
+    for z in depths[::-1]:
+        props.tree(canvas, cam, x + side * rng.uniform(2, 9), z, style.tree, leaves,
+                   rng.uniform(0.9, 1.5))
     if rng.random() < 0.5:
-        fence = jitter(((235, 235, 230), (40, 70, 45), (110, 80, 55))[int(rng.integers(3))], rng, 5)
-
-        def draw_fence() -> None:
-            for y in (0.45, 1.0):
-                canvas.polygon([cam.point(x, y, NEAR + 1), cam.point(x, y + 0.12, NEAR + 1),
-                                cam.point(x, y + 0.12, 80), cam.point(x, y, 80)], fence,
-                               classes.FENCE)
-            for z in np.arange(NEAR + 1, 60, 2.5):
-                canvas.rectangle((*cam.point(x, 1.2, z), *cam.point(x, 0.0, z)), fence, classes.FENCE)
-        items.append((0.5, draw_fence))
-    return items
-
-
-Draw = tuple[float, Callable[[], None]]  # (depth, draw call): drawn far to near
+        fence = jitter(FENCE_COLOURS[int(rng.integers(len(FENCE_COLOURS)))], rng, 5)
+        for y in (0.45, 1.0):
+            canvas.polygon([cam.point(x, y, NEAR + 1), cam.point(x, y + 0.12, NEAR + 1),
+                            cam.point(x, y + 0.12, 80), cam.point(x, y, 80)], fence, classes.FENCE)
+        for z in np.arange(NEAR + 1, 60, 2.5):
+            canvas.rectangle((*cam.point(x, 1.2, z), *cam.point(x, 0.0, z)), fence, classes.FENCE)
 
 
 class _Street:
@@ -164,7 +157,7 @@ class _Street:
             _arrow(canvas, cam, self.lane, rng.uniform(3.5, 8.0))
 
     def roadsides(self) -> list[Draw]:
-        """Facades (drawn now, behind everything) or parks, and roadside trees."""
+        """Facades or parks (drawn now, behind everything else), and roadside trees."""
         canvas, cam, style, rng = self.canvas, self.cam, self.style, self.rng
         items: list[Draw] = []
         for side in (-1, 1):
@@ -172,7 +165,7 @@ class _Street:
             if rng.random() < 0.45 + 0.45 * self.richness:
                 _facades(canvas, cam, self.country, self.city, facade_x, rng)
             else:
-                items += _park(canvas, cam, self.country, side, facade_x, rng)
+                _park(canvas, cam, self.country, side, facade_x, rng)
             if rng.random() < 0.3 + 0.5 * (1 - self.richness):
                 leaves = jitter(style.tree.colour, rng)
                 tree_x = facade_x - side * 0.8

@@ -56,13 +56,12 @@ def _ascii_letters(name: str) -> str:
 
 def _city_code(name: str, taken: set[str]) -> str:
     """First three letters of the name, or the first letter and two later ones if taken."""
-    letters = _ascii_letters(name) or "X"
+    letters = _ascii_letters(name).ljust(3, "X")
     for rest in combinations(letters[1:], 2):
         code = letters[0] + "".join(rest)
         if code not in taken:
             return code
-    rank = len(taken)
-    return (letters[:2] + str(rank)).ljust(3, "X")
+    return f"{letters[0]}{len(taken):02d}"
 
 
 def _country(code: str) -> Country:
