@@ -54,6 +54,10 @@ demo: setup
 	@test -f $(DEMO_PROFILE)/profile.json || $(MAKE) demo-models
 	$(BIN)/python -m training.demo --out demo_out --profile $(DEMO_PROFILE)
 
+# Trains the demo profile from synthetic scenes (training/demo_models.py); figures in its demo_report.json.
+demo-models: venv
+	$(BIN)/python -m training.demo_models --out $(DEMO_PROFILE) --work .cache/demo-work
+
 # The QGIS plugin as a ZIP for "Install from ZIP": folder georeasoner_qgis/ (not the library's name).
 plugin-zip:
 	rm -rf build/plugin georeasoner_qgis.zip && mkdir -p build/plugin/georeasoner_qgis

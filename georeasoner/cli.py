@@ -52,8 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     except GeoReasonerError as exc:
         print(f"georeasoner: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("georeasoner: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"georeasoner: {exc or 'interrupted'}", file=sys.stderr)
         return 130
 
 

@@ -26,9 +26,15 @@ log = logging.getLogger(__name__)
 
 Sink = Callable[[list[dict]], None]
 
+CANCEL_MESSAGE = "cancelled; finished photos are kept, rerun with --resume to continue"
 
-class JobCancelled(GeoReasonerError):
-    """The user stopped the job; finished photos stay in the job store for ``--resume``."""
+
+class JobCancelled(KeyboardInterrupt):
+    """The user stopped the job (SIGTERM); finished photos stay in the job store for ``--resume``.
+
+    A KeyboardInterrupt, like Ctrl-C, so that no ``except Exception`` (for example the
+    pipeline's per-photo isolation of model failures) can swallow a cancel.
+    """
 
 
 @dataclass
@@ -102,7 +108,7 @@ def _sigterm_cancels() -> Iterator[None]:
     """Turn SIGTERM (a cancel from QGIS or a service manager) into a clean JobCancelled."""
 
     def handler(signum, frame):
-        raise JobCancelled("cancelled; finished photos are kept, rerun with --resume to continue")
+        raise JobCancelled(CANCEL_MESSAGE)
 
     try:
         previous = signal.signal(signal.SIGTERM, handler)

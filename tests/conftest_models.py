@@ -16,7 +16,7 @@ from georeasoner.tiny.teach import teach_answer as teach
 TAUGHT_ANSWER = TINY_ANSWER
 
 
-def teach_answer(base_dir: Path, out_dir: Path, answer: str = TAUGHT_ANSWER, steps: int = 60) -> Path:
+def teach_answer(base_dir: Path, out_dir: Path, answer: str = TAUGHT_ANSWER, steps: int = 150) -> Path:
     """A fully fine-tuned copy of a tiny LVLM that answers ``answer`` to the reasoner's prompt."""
     from transformers import AutoModelForImageTextToText, AutoProcessor
 

@@ -71,10 +71,18 @@ def test_batched_generation_with_left_padding_matches_one_at_a_time(tiny_reasone
     assert all(batched) and batched == one_at_a_time
 
 
-def test_gibberish_from_a_random_model_is_an_abstention_with_zero_confidence(tiny_reasoner):
-    answers = tiny_reasoner.locate(PHOTOS[:2])
+def test_gibberish_from_a_random_model_is_an_abstention_with_zero_confidence(tiny_qwen2vl_dir, tiny_adapter_dirs):
+    random_stage_one = ModelProfile(name="tiny", lvlm=str(tiny_qwen2vl_dir), adapters=(str(tiny_adapter_dirs[0]),),
+                                    max_new_tokens=12)
+    answers = LvlmReasoner(random_stage_one, "cpu").locate(PHOTOS[:2])
     assert [(a.abstained, a.confidence, a.country) for a in answers] == [(True, 0.0, None)] * 2
-    assert all(a.model == "tiny (qwen2vl + 2 LoRA)" for a in answers)
+    assert all(a.model == "tiny (lvlm + 1 LoRA)" for a in answers)
+
+
+def test_the_tiny_profile_answers_its_taught_place(tiny_reasoner):
+    answers = tiny_reasoner.locate(PHOTOS)
+    assert [(a.country, a.city) for a in answers] == [("France", "Paris")] * len(PHOTOS)
+    assert all(0.5 < a.confidence <= 1.0 for a in answers)
 
 
 def test_confidence_is_the_product_of_country_and_city_token_probabilities(taught_qwen2vl_dir):

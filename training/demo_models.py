@@ -28,7 +28,9 @@ from pathlib import Path
 
 from training.base_model import BaseSize
 
-DEFAULT_OUT = Path(__file__).resolve().parents[1] / "georeasoner" / "data" / "demo"
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = REPO / "georeasoner" / "data" / "demo"
+DEFAULT_WORK = REPO / ".cache" / "demo-work"
 REPORT_FILE = "demo_report.json"
 
 
@@ -37,21 +39,21 @@ class DemoPlan:
     """Sizes and step counts of the demo build (the defaults fit ~10 minutes on 2 cores)."""
 
     seed: int = 7
-    image_size: int = 112
+    image_size: int = 84
     train_scenes: int = 2400
     test_scenes: int = 240
     head_epochs: int = 4
-    pretrain_steps: int = 300
-    reason_steps: int = 120
-    location_steps: int = 100
-    batch_size: int = 16
+    pretrain_steps: int = 240
+    reason_steps: int = 80
+    location_steps: int = 60
+    batch_size: int = 12
     eval_scenes: int = 200
     text_share: float = 0.2
     locatable: float = 0.4
     max_new_tokens: int = 240
 
 
-QUICK_PLAN = DemoPlan(train_scenes=48, test_scenes=12, head_epochs=1, pretrain_steps=3, reason_steps=2,
+QUICK_PLAN = DemoPlan(image_size=56, train_scenes=48, test_scenes=12, head_epochs=1, pretrain_steps=3, reason_steps=2,
                       location_steps=2, batch_size=4, eval_scenes=6, max_new_tokens=16)
 
 
@@ -80,8 +82,13 @@ def _write_stage_data(work: Path, train: list[dict], test: list[dict], plan: Dem
     return paths
 
 
+#: The demo's small Qwen2-VL: ~0.8 M parameters, 84 px images (9 image tokens).
+DEMO_SIZE = BaseSize(hidden=96, layers=3, heads=4, kv_heads=2, vision_depth=2, vision_dim=64, vision_heads=4,
+                     vocab=1024, image_side=84)
+
+
 def build_demo(out_dir: str | Path = DEFAULT_OUT, work_dir: str | Path | None = None, plan: DemoPlan = DemoPlan(),
-               size: BaseSize = BaseSize(), progress: bool = True) -> dict:
+               size: BaseSize = DEMO_SIZE, progress: bool = True) -> dict:
     """Train every model of the demo profile into ``out_dir``; returns the report."""
     import numpy as np
     from PIL import Image
@@ -96,7 +103,7 @@ def build_demo(out_dir: str | Path = DEFAULT_OUT, work_dir: str | Path | None = 
 
     started = time.monotonic()
     out = Path(out_dir)
-    work = Path(work_dir) if work_dir else out.parent / f".{out.name}-work"
+    work = Path(work_dir) if work_dir else DEFAULT_WORK
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     work.mkdir(parents=True, exist_ok=True)
@@ -184,7 +191,7 @@ def build_demo(out_dir: str | Path = DEFAULT_OUT, work_dir: str | Path | None = 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.demo_models", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default=str(DEFAULT_OUT), help=f"profile directory to write (default {DEFAULT_OUT})")
-    parser.add_argument("--work", help="directory for scenes and intermediate files (default: beside --out)")
+    parser.add_argument("--work", default=str(DEFAULT_WORK), help=f"scenes and intermediate files (default {DEFAULT_WORK})")
     parser.add_argument("--quick", action="store_true", help="a few steps of everything (checks the build runs)")
     parser.add_argument("--no-progress", dest="progress", action="store_false")
     args = parser.parse_args(argv)

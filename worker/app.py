@@ -129,7 +129,8 @@ def redis_client(url: str):
 
     key = (os.getpid(), url)
     if key not in _clients:
-        _clients[key] = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30, **(ssl_options(url) or {}))
+        tls = ssl_options(url) or {}
+        _clients[key] = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30, **tls)
     return _clients[key]
 
 

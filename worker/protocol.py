@@ -70,7 +70,8 @@ def parse_payload(obj) -> BatchRequest:
     if not isinstance(obj, dict):
         raise PayloadError(f"a batch is a JSON object, not {type(obj).__name__}")
     if obj.get("v") != PAYLOAD_VERSION:
-        raise PayloadError(f"payload version {obj.get('v')!r} is not {PAYLOAD_VERSION}; update the client or the worker")
+        raise PayloadError(f"payload version {obj.get('v')!r} is not {PAYLOAD_VERSION}; "
+                           "update the client or the worker")
     job = _field(obj, "job", str)
     batch = _field(obj, "batch", int)
     profile = _field(obj, "profile", dict)

@@ -115,7 +115,8 @@ def run_batch(payload, config: WorkerConfig, client) -> dict:
                       request.batch, request.job, deliveries - 1)
             reason = (f"this batch stopped its worker {deliveries - 1} times (a poison batch); "
                       "it was not tried again")
-            return dict(head, status=DONE, records=[error_record(i.id, reason, engines.model_id) for i in request.items])
+            records = [error_record(i.id, reason, engines.model_id) for i in request.items]
+            return dict(head, status=DONE, records=records)
         records = _records(request, engines, config, lambda: bool(client.exists(cancel_key(request.job))))
     except BatchCancelled:
         log.info("batch %s of job %s stopped: job cancelled", request.batch, request.job)
@@ -134,8 +135,8 @@ def register_tasks(app, config: WorkerConfig | None = None) -> None:
     """Define the batch task on ``app``; ``config`` applies to every batch this worker runs."""
     config = config or WorkerConfig()
 
-    @app.task(name=TASK_NAME, bind=True, shared=False)
-    def process_batch(self, *args, **kwargs) -> dict:
+    @app.task(name=TASK_NAME, shared=False)
+    def process_batch(*args, **kwargs) -> dict:
         from worker.app import redis_client
 
         payload = args[0] if len(args) == 1 and not kwargs else {"args": list(args), "kwargs": kwargs}

@@ -33,7 +33,7 @@ def add_job_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_job_command(args: argparse.Namespace, reason: bool) -> int:
-    from georeasoner.jobs import JobCancelled, JobSpec, make_backend, run_job
+    from georeasoner.jobs import CANCEL_MESSAGE, JobSpec, make_backend, run_job
     from georeasoner.models import profile_from_args
     from georeasoner.pipeline import PipelineOptions
     from georeasoner.progress import Reporter
@@ -62,11 +62,8 @@ def run_job_command(args: argparse.Namespace, reason: bool) -> int:
         backend = make_backend(args.backend, transport=args.transport, queue=args.queue,
                                wait_for_workers=args.wait_for_workers)
         summary = run_job(spec, backend, reporter)
-    except JobCancelled as exc:
-        reporter.fail(str(exc))
-        raise
-    except KeyboardInterrupt:
-        reporter.fail("cancelled; finished photos are kept, rerun with --resume to continue")
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM as JobCancelled
+        reporter.fail(CANCEL_MESSAGE)
         raise
     except GeoReasonerError as exc:
         reporter.fail(str(exc))

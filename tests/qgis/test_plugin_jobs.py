@@ -3,9 +3,7 @@ through the real CLI with the tiny models."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from qgis.core import Qgis, QgsRasterLayer, QgsSingleBandPseudoColorRenderer
+from qgis.core import Qgis, QgsProject, QgsRasterLayer, QgsSingleBandPseudoColorRenderer
 from qgis_helpers import (
     CLI,
     layer_values,
@@ -17,7 +15,6 @@ from qgis_helpers import (
     wait_for,
     write_photos,
 )
-from qgis.core import QgsProject
 
 from qgis_plugin.cli import JobOptions
 from qgis_plugin.controller import JobController, JobRequest

@@ -1,8 +1,10 @@
 """The plugin loads through classFactory, adds its actions and provider, and unloads cleanly."""
 
 from qgis.core import QgsApplication
+from qgis_helpers import CLI
 
 import qgis_plugin
+from qgis_plugin.settings import PluginSettings, detect_executable
 
 ACTION_TEXTS = {"Geolocate layer…", "Locatability map…", "Inspect photo", "Settings…"}
 
@@ -57,3 +59,10 @@ def test_plugin_can_load_again_after_unload(iface):
         assert _menu_texts(iface) == ACTION_TEXTS
         plugin.unload()
     assert iface.menus == {}
+
+
+def test_the_cli_is_found_in_the_repository_venv_when_the_plugin_runs_from_a_checkout(qgis_app):
+    assert detect_executable() == str(CLI)
+    assert PluginSettings().resolved_executable() == str(CLI)
+    assert PluginSettings(executable="/opt/gr/georeasoner").resolved_executable() == \
+        "/opt/gr/georeasoner"

@@ -136,13 +136,13 @@ def test_a_pickled_message_is_refused_and_the_worker_goes_on(redis_server, start
 
 def test_doctor_shows_the_broker_workers_their_models_and_queue_depth(redis_server, start_worker, tiny_profile):
     broker = redis_server.fresh_url()
-    worker = start_worker(broker)
-    redis.Redis.from_url(broker).rpush("georeasoner", "queued message placeholder")
+    worker = start_worker(broker, queue="gpu")
+    make_app(broker).send_task(TASK_NAME, args=[{}], queue="georeasoner")  # a queue nobody consumes
     done = run_cli([*GEOREASONER, "doctor", "--profile", str(tiny_profile), "--backend", broker, "--json"])
     backend = json.loads(done.stdout)["backend"]
-    assert backend["ok"] is True
+    assert backend["ok"] is True, backend
     assert backend["broker"]["answers"] is True
-    assert backend["queues"] == {"georeasoner": 1}
+    assert backend["queues"] == {"georeasoner": 1, "gpu": 0}
     assert [w["hostname"] for w in backend["worker_details"]] == [worker.name]
     assert worker.name in backend["workers"][0]
 
