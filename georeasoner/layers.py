@@ -21,14 +21,13 @@ import logging
 import math
 import os
 import re
-import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from georeasoner.errors import GeoReasonerError
+from georeasoner.fileio import atomic_output
 from georeasoner.items import Item
 from georeasoner.schema import RESULT_FIELDS
 
@@ -51,7 +50,6 @@ IMAGE_NAME_WORDS = frozenset({"image", "img", "photo", "picture", "pic", "path",
 LAT_NAMES = ("lat", "latitude")
 LON_NAMES = ("lon", "lng", "long", "longitude")
 _SAMPLE_ROWS = 200
-_GPKG_SIDECARS = ("-wal", "-shm", "-journal")
 
 
 @dataclass
@@ -318,21 +316,9 @@ def claimed_locations(geometry: "gpd.GeoSeries", crs: str | None) -> tuple[list[
     return lats, lons
 
 
-@contextmanager
-def atomic_gpkg(out_path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary GeoPackage path next to ``out_path``; move it into place on success,
-    remove it (and SQLite side files) on any exception."""
-    out = Path(out_path).expanduser().resolve()
-    if not out.parent.is_dir():
-        raise GeoReasonerError(f"output folder does not exist: {out.parent}")
-    tmp = out.with_name(f".{out.stem}.{uuid.uuid4().hex[:8]}.tmp.gpkg")
-    try:
-        yield tmp
-        os.replace(tmp, out)
-    except BaseException:
-        for leftover in [tmp, *(Path(f"{tmp}{suffix}") for suffix in _GPKG_SIDECARS)]:
-            leftover.unlink(missing_ok=True)
-        raise
+def atomic_gpkg(out_path: str | os.PathLike):
+    """A temporary GeoPackage beside ``out_path``, moved into place on success (see fileio)."""
+    return atomic_output(out_path, suffix=".tmp.gpkg")
 
 
 def append_layer(gpkg: Path, name: str, frame: "gpd.GeoDataFrame", geometry_type: str | None) -> None:

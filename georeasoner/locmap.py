@@ -6,12 +6,11 @@ metres; cells without photos are nodata.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import numpy as np
 
 from georeasoner.errors import GeoReasonerError
+from georeasoner.fileio import atomic_output
 
 NODATA = -9999.0
 #: Largest grid written (float32: 100 MB in memory); a wider extent needs larger cells.
@@ -46,10 +45,6 @@ def write_locatability_raster(lats, lons, scores, out_tif, cell_m: float = 100.0
         )
     grid = mean_per_cell(rows * width + cols, scores, width * height).reshape(height, width)
 
-    target = Path(out_tif)
-    if not target.parent.is_dir():
-        raise GeoReasonerError(f"folder {target.parent} does not exist; create it or write elsewhere")
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     profile = {
         "driver": "GTiff",
         "width": width,
@@ -62,13 +57,9 @@ def write_locatability_raster(lats, lons, scores, out_tif, cell_m: float = 100.0
         "compress": "deflate",
         "predictor": 3,
     }
-    try:
-        with rasterio.open(tmp, "w", **profile) as dst:
-            dst.write(grid, 1)
-            dst.set_band_description(1, "locatability: mean score of the photos in the cell")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_output(out_tif) as tmp, rasterio.open(tmp, "w", **profile) as dst:
+        dst.write(grid, 1)
+        dst.set_band_description(1, "locatability: mean score of the photos in the cell")
 
 
 def utm_crs(lats: np.ndarray, lons: np.ndarray):

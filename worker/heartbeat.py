@@ -30,7 +30,7 @@ def models_key(hostname: str) -> str:
 def record_loaded_models(client, hostname: str, description: dict) -> None:
     """Called by the process that loaded models: ``description`` names the profile and device."""
     client.hset(models_key(hostname), str(os.getpid()), json.dumps(description))
-    client.expire(models_key(hostname), 24 * 3600)
+    client.expire(models_key(hostname), TTL_S)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -71,6 +71,7 @@ class Heartbeat:
         record = dict(self.info, hostname=self.hostname, seen=time.time(),
                       models=_loaded_models(self.client, self.hostname))
         self.client.set(worker_key(self.hostname), json.dumps(record), ex=TTL_S)
+        self.client.expire(models_key(self.hostname), TTL_S)
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -67,13 +67,19 @@ def _profile_for(request: BatchRequest, config: WorkerConfig):
     return config.profile
 
 
+_recorded: set[tuple[int, str]] = set()
+
+
 def _loaded(profile, request: BatchRequest, config: WorkerConfig, client):
+    """The engines of the batch's profile, loaded on first use; recorded once for the heartbeat."""
     from georeasoner.engines import load_engines
     from worker.heartbeat import record_loaded_models
 
     engines = load_engines(profile, request.engine, config.device, request.options.reason)
-    record_loaded_models(client, config.hostname, {"profile": profile.name, "model": engines.model_id,
-                                                   "device": engines.device, "pid": os.getpid()})
+    if (os.getpid(), engines.model_id) not in _recorded:
+        record_loaded_models(client, config.hostname, {"profile": profile.name, "model": engines.model_id,
+                                                       "device": engines.device, "pid": os.getpid()})
+        _recorded.add((os.getpid(), engines.model_id))
     return engines
 
 

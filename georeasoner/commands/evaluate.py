@@ -7,16 +7,14 @@ Rows are matched by ``--id`` or, without it, by order. Metrics: georeasoner.eval
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import logging
-import os
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
 from georeasoner.errors import GeoReasonerError
+from georeasoner.fileio import atomic_output
 
 log = logging.getLogger(__name__)
 
@@ -257,7 +255,7 @@ def _number(value: float | None, unit: str) -> str:
 
 
 def write_json(metrics: dict, out_path: str) -> None:
-    with _atomic_output(out_path) as tmp:
+    with atomic_output(out_path) as tmp:
         tmp.write_text(json.dumps(metrics, indent=2, allow_nan=False) + "\n", encoding="utf-8")
 
 
@@ -296,19 +294,5 @@ def plot_error_cdf(errors_km, out_png: str) -> None:
     axes.set_ylabel("share of all rows located within")
     axes.set_title(f"Error distribution: {answered.size} of {errors.size} rows answered", fontsize=10, pad=16)
     axes.grid(True, which="major", alpha=0.3)
-    with _atomic_output(out_png) as tmp:
+    with atomic_output(out_png) as tmp:
         figure.savefig(tmp, format="png")
-
-
-@contextlib.contextmanager
-def _atomic_output(out_path: str) -> Iterator[Path]:
-    """A temporary path next to ``out_path``, renamed onto it once written."""
-    target = Path(out_path)
-    if not target.parent.is_dir():
-        raise GeoReasonerError(f"folder {target.parent} does not exist; create it or write elsewhere")
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        yield tmp
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
