@@ -39,7 +39,7 @@ from georeasoner.geo.names import COUNTRY_ALIASES, REGION_SUFFIXES, SUBDIVISION_
 log = logging.getLogger(__name__)
 
 #: bump when the pickled layout changes
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 #: an alternate name counts for this share of a place's population when ranking matches,
 #: so that ``Paris`` means the French capital, not a larger place that also has that alias
 ALTERNATE_NAME_WEIGHT = 0.02
@@ -153,7 +153,7 @@ def build_gazetteer() -> Gazetteer:
         members = np.flatnonzero(city_country == code)
         if members.size:
             point = _representative_point(lat, lon, population, members)
-            countries[code] = Country(code, record["name"], point[0], point[1], int(record["population"]))
+            countries[code] = Country(code, record["name"].strip(), point[0], point[1], int(record["population"]))
 
     return Gazetteer(
         city_name=np.array([c["name"] for c in cities], dtype=object),
