@@ -84,7 +84,44 @@ def _resolve(spec: str) -> tuple[str, str | None]:
                 "name a tag (ARCH:TAG), ARCH:random, or a local open_clip directory"
             )
         tag = "openai" if "openai" in tags else tags[0]
-    return name, tag
+    return name, _pretrained_weights(name, tag, spec)
+
+
+def _pretrained_weights(name: str, tag: str, spec: str) -> str:
+    """A local weights file for ``name:tag`` from the Hugging Face cache (or one download).
+
+    Looking in the cache first, and downloading at most once, answers at once offline
+    instead of after open_clip's own retries. Tags without a hub repository are left to
+    open_clip.
+    """
+    from georeasoner.models import hub_offline, open_clip_hub_repo
+
+    repo = open_clip_hub_repo(f"{name}:{tag}")
+    if repo is None:
+        return tag
+    from huggingface_hub import snapshot_download
+
+    try:
+        folder = Path(snapshot_download(repo, local_files_only=True))
+    except (OSError, ValueError):
+        if hub_offline():
+            raise ModelNotFoundError(_missing(spec, repo, "offline")) from None
+        try:
+            folder = Path(snapshot_download(repo))
+        except (OSError, ValueError) as exc:
+            raise ModelNotFoundError(_missing(spec, repo, _first_line(exc))) from exc
+    for weights in (WEIGHTS_FILE, "open_clip_pytorch_model.bin"):
+        if (folder / weights).is_file():
+            return str(folder / weights)
+    return tag
+
+
+def _missing(spec: str, repo: str, reason: str) -> str:
+    return (
+        f"CLIP weights {spec!r} (hub repository {repo}) are neither cached nor reachable ({reason}); "
+        "on a connected machine run `georeasoner models download <profile>` for the profile that "
+        "names it, or give a local open_clip directory with --clip"
+    )
 
 
 def _check_local_dir(path: Path, spec: str) -> None:

@@ -6,8 +6,9 @@ import io
 import os
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -54,13 +55,20 @@ def decode_many(
     max_workers: int | None = None,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     max_side: int | None = None,
-) -> list[Image.Image | ItemError]:
+    prepare: Callable[[Image.Image], Any] | None = None,
+) -> list[Any]:
     """Decode photos in a thread pool (Pillow decodes without the GIL); results keep the
-    input order, with an ItemError in place of each photo that failed."""
+    input order, with an ItemError in place of each photo that failed.
 
-    def decode_one(source: Source) -> Image.Image | ItemError:
+    ``prepare``, when given, runs on each decoded image in the same thread (e.g. a model's
+    preprocessing, so that it too overlaps with the model); its result replaces the image,
+    and an ItemError it raises stands for the photo.
+    """
+
+    def decode_one(source: Source) -> Any:
         try:
-            return decode_image(source, max_pixels=max_pixels, max_side=max_side)
+            image = decode_image(source, max_pixels=max_pixels, max_side=max_side)
+            return image if prepare is None else prepare(image)
         except ItemError as exc:
             return exc
 

@@ -19,7 +19,16 @@ from georeasoner.errors import ItemError
 from georeasoner.items import Item
 from georeasoner.schema import STATUS_LOW_LOC, STATUS_OK, empty_record, error_record
 
-#: Decoded photo, or the reason it could not be decoded.
+
+@dataclass(frozen=True)
+class Photo:
+    """A decoded photo, with the scorer's input when a decode thread already made it."""
+
+    image: Any
+    scorer_input: Any = None
+
+
+#: Decoded photo (a ``Photo`` or a bare image), or the ItemError saying why it could not be.
 Decoded = Any
 
 #: Asked between stages; True stops the batch (a worker's view of a cancelled job).
@@ -65,8 +74,13 @@ def _check_allowed(path: str, roots: Sequence[str]) -> None:
     raise ItemError(f"path outside the worker's allowed roots: {path}")
 
 
-def decode_batch(items: Sequence[Item], options: PipelineOptions) -> list[Decoded]:
-    """Decoded RGB images, or ``ItemError`` for the photos that cannot be used."""
+def decode_batch(items: Sequence[Item], options: PipelineOptions, engines=None) -> list[Decoded]:
+    """Decoded photos, or ``ItemError`` for the photos that cannot be used.
+
+    With ``engines``, the decode threads also preprocess each photo for the scorer, so that
+    the model's thread only computes; a job that only scores decodes JPEGs no larger than
+    the scorer looks at (``decode_side``).
+    """
     from georeasoner.images import decode_many
 
     decoded: list[Decoded] = [None] * len(items)
@@ -84,8 +98,21 @@ def decode_batch(items: Sequence[Item], options: PipelineOptions) -> list[Decode
             positions.append(pos)
         except ItemError as exc:
             decoded[pos] = exc
+    max_side, prepare = options.max_side, None
+    if engines is not None:
+        scorer = engines.scorer
+        if not options.reason:
+            max_side = min(max_side or scorer.decode_side, scorer.decode_side)
+
+        def prepare(image) -> Photo:
+            try:
+                return Photo(image, scorer.preprocess(image))
+            except Exception:  # noqa: BLE001 - left to the model thread, which isolates the photo
+                return Photo(image)
+
     results = decode_many(
-        sources, max_workers=options.decode_workers, max_pixels=options.max_pixels, max_side=options.max_side
+        sources, max_workers=options.decode_workers, max_pixels=options.max_pixels, max_side=max_side,
+        prepare=prepare,
     )
     for pos, result in zip(positions, results):
         decoded[pos] = result
@@ -139,15 +166,17 @@ def process_decoded(
     """
     model = engines.model_id
     records = [empty_record(item.id) for item in items]
-    usable = []
+    usable, photos = [], {}
     for pos, image in enumerate(decoded):
         if isinstance(image, ItemError):
             records[pos] = error_record(items[pos].id, str(image), model)
         else:
             usable.append(pos)
+            photos[pos] = image if isinstance(image, Photo) else Photo(image)
 
     _stop_if(cancelled)
-    scores = _isolating(lambda imgs: engines.scorer.score(imgs), [decoded[p] for p in usable], "locatability model")
+    scorer_inputs = [photos[p].image if photos[p].scorer_input is None else photos[p].scorer_input for p in usable]
+    scores = _isolating(lambda imgs: engines.scorer.score(imgs), scorer_inputs, "locatability model")
     to_reason = []
     for pos, score in zip(usable, scores):
         if isinstance(score, ItemError):
@@ -161,7 +190,7 @@ def process_decoded(
                 to_reason.append(pos)
 
     _stop_if(cancelled)
-    answers = _isolating(lambda imgs: engines.reasoner.locate(imgs), [decoded[p] for p in to_reason], "reasoner")
+    answers = _isolating(lambda imgs: engines.reasoner.locate(imgs), [photos[p].image for p in to_reason], "reasoner")
     for pos, answer in zip(to_reason, answers):
         if isinstance(answer, ItemError):
             records[pos] = error_record(items[pos].id, str(answer), model)
@@ -171,11 +200,12 @@ def process_decoded(
             gr_country=country, gr_cc=cc, gr_city=city, gr_lat=lat, gr_lon=lon,
             gr_conf=float(answer.confidence), gr_reason=answer.reasons,
         )
-    _audit(items, records)
+    audit_records(items, records)
     return records
 
 
-def _audit(items: Sequence[Item], records: list[dict]) -> None:
+def audit_records(items: Sequence[Item], records: list[dict]) -> None:
+    """Fill ``gr_err_km`` and ``gr_flag`` of the records that have a prediction and a claim."""
     from georeasoner.audit import audit_claims
 
     rows = [i for i, (item, r) in enumerate(zip(items, records)) if item.has_claim and r.get("gr_lat") is not None]
@@ -198,5 +228,5 @@ def process_batch(
     items: Sequence[Item], engines, options: PipelineOptions, cancelled: CancelCheck | None = None
 ) -> list[dict]:
     """One record per item, in order; bad photos become ``error`` records."""
-    decoded = decode_batch(items, options)
+    decoded = decode_batch(items, options, engines)
     return process_decoded(items, decoded, engines, options, cancelled)

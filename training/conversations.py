@@ -28,6 +28,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from georeasoner.errors import GeoReasonerError
@@ -133,17 +134,42 @@ def answer_json(country: str | None, city: str | None, reasons: str) -> str:
     return json.dumps({"country": country, "city": city, "reasons": reasons}, ensure_ascii=False)
 
 
-def scene_answer(scene: dict, stage: str) -> str:
+def scene_answer(scene: dict, stage: str, reason_clues: int = 0) -> str:
     """The target answer for a synthetic scene record (``training.synthetic.read_index``).
 
     Stage ``reason`` names the city only when the scene's reasons conclude with it (its clues
     pin it down), as clue-based reasoning can; stage ``location`` always names the true city.
+    With ``reason_clues`` > 0, the location answer's reasons are that many clues only
+    (:func:`short_reasons`): the stage learns places, not prose.
     """
     reasons = scene["reasons"]
     if stage == "location":
-        return answer_json(scene["country"], scene["city"], reasons)
+        return answer_json(scene["country"], scene["city"],
+                           short_reasons(scene["clues"], reason_clues) if reason_clues else reasons)
     pinned = _CITY_VERDICT.format(city=scene["city"], country=scene["country"]) in reasons
     return answer_json(scene["country"], scene["city"] if pinned else None, reasons)
+
+
+@lru_cache(maxsize=1)
+def _places_per_clue() -> dict[str, int]:
+    from training.synthetic import build_world
+    from training.synthetic.clues import clue_texts
+
+    counts: dict[str, int] = {}
+    for country in build_world().countries:
+        for city in country.cities:
+            for text in clue_texts(country, city).values():
+                counts[text] = counts.get(text, 0) + 1
+    return counts
+
+
+def short_reasons(clues: list[str], most: int) -> str:
+    """The ``most`` visible clues that fit the fewest places, in the scene's order."""
+    if not clues:
+        return "No clear clues."
+    places = _places_per_clue()
+    ranked = sorted(range(len(clues)), key=lambda i: (places.get(clues[i], 0), i))
+    return "Clues: " + "; ".join(clues[i] for i in sorted(ranked[:most])) + "."
 
 
 def clue_caption(clues: list[str]) -> str:
@@ -156,12 +182,12 @@ CAPTION_PROMPT = "List the clues."
 
 
 def scene_conversations(scenes: list[dict], stage: str, min_locatability: float = 0.0,
-                        text_share: float = 0.0, seed: int = 0) -> list[Conversation]:
+                        text_share: float = 0.0, seed: int = 0, reason_clues: int = 0) -> list[Conversation]:
     """Conversations for a stage (``caption``, ``reason``, ``location``) from scene records.
 
     Scenes under ``min_locatability`` are left out (stage 2 uses only highly locatable
     images). With ``text_share`` > 0, that share of stage-1 records gives the clue list as
-    text instead of the image.
+    text instead of the image. ``reason_clues`` shortens location answers (:func:`scene_answer`).
     """
     import numpy as np
 
@@ -176,7 +202,7 @@ def scene_conversations(scenes: list[dict], stage: str, min_locatability: float 
         if stage == "caption":
             records.append(Conversation(scene["id"], scene["image"], CAPTION_PROMPT, clue_caption(scene["clues"]), meta))
             continue
-        answer = scene_answer(scene, stage)
+        answer = scene_answer(scene, stage, reason_clues)
         if stage == "reason" and rng.random() < text_share:
             prompt = f"A street photo shows these clues: {'; '.join(scene['clues']) or 'none'}. " \
                      "Where was it taken? Answer with one JSON object with country, city and reasons."

@@ -386,9 +386,9 @@ def plot_world_map(results, truth, out_png: Path) -> None:
     wrong = ~country_hit & np.isfinite(pred_lat)
     for row in np.flatnonzero(wrong):
         axes.plot([truth["lon"][row], pred_lon[row]], [truth["lat"][row], pred_lat[row]],
-                  color="tab:red", linewidth=0.5, alpha=0.4)
+                  color="tab:red", linewidth=0.4, alpha=0.3)
     axes.scatter(truth["lon"], truth["lat"], s=60, facecolors="none", edgecolors="black", linewidths=0.8,
-                 label="true place")
+                 label="true place", zorder=3)
     outcomes = (
         (city_hit, "tab:green", "predicted: right city"),
         (country_hit & ~city_hit, "tab:orange", "predicted: right country, wrong city"),
@@ -414,7 +414,9 @@ def plot_world_map(results, truth, out_png: Path) -> None:
     axes.grid(True, alpha=0.3)
     axes.set_title(f"Predictions for {len(truth)} held-out synthetic scenes (marker area: number of photos)",
                    fontsize=10)
-    axes.legend(loc="lower left", fontsize=7, framealpha=0.9)
+    legend = axes.legend(loc="lower left", fontsize=7, framealpha=0.9)
+    for handle in legend.legend_handles:
+        handle.set_sizes([30])
     figure.savefig(out_png, format="png")
 
 

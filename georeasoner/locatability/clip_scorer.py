@@ -79,14 +79,14 @@ def load_head(path: str | Path | None) -> tuple[LocatabilityHead, dict]:
 
     if path is None:
         raise ModelNotFoundError(
-            "the model profile names no locatability head; train one with training/ or "
-            "run `georeasoner models download PROFILE` for a profile that ships one"
+            "the model profile names no locatability head; pass --locatability-head FILE, "
+            "or train one: python -m training.locatability train --help"
         )
     path = Path(path)
     if not path.is_file():
         raise ModelNotFoundError(
-            f"locatability head {str(path)!r} not found; "
-            "run `georeasoner models download PROFILE` or train one with training/"
+            f"locatability head {str(path)!r} not found; pass --locatability-head FILE, "
+            "or train one: python -m training.locatability train --help"
         )
     with safe_open(str(path), framework="pt") as handle:
         raw_meta = (handle.metadata() or {}).get(_META_KEY)
@@ -153,9 +153,10 @@ class ClipLocatabilityScorer:
         the model sees: twice its input size keeps the short side of photos up to 2:1."""
         return 2 * max(self.model.visual.image_size)
 
-    def preprocess_many(self, images: list[Image.Image]) -> torch.Tensor:
-        """Stack preprocessed images into one (B, 3, H, W) tensor."""
-        return torch.stack([self.preprocess(image) for image in images])
+    def preprocess_many(self, images: list[Image.Image | torch.Tensor]) -> torch.Tensor:
+        """Stack preprocessed images into one (B, 3, H, W) tensor; tensors are taken as
+        already preprocessed (``preprocess`` run in a decode thread)."""
+        return torch.stack([image if isinstance(image, torch.Tensor) else self.preprocess(image) for image in images])
 
     def features_from_tensors(self, batch: torch.Tensor) -> torch.Tensor:
         """Head features (B, embed_dim + num_prompts) for a preprocessed batch, on the device."""
@@ -180,8 +181,8 @@ class ClipLocatabilityScorer:
             logits = self.head(self.features_from_tensors(batch))
             return torch.sigmoid(logits).cpu().numpy().astype(np.float64)
 
-    def score(self, images: list[Image.Image]) -> np.ndarray:
-        """Scores in 0..1, one per image, computed in batches of ``batch_size``."""
+    def score(self, images: list[Image.Image | torch.Tensor]) -> np.ndarray:
+        """Scores in 0..1, one per image (or already preprocessed tensor), in batches of ``batch_size``."""
         scores = [
             self.score_tensors(self.preprocess_many(images[start:start + self.batch_size]))
             for start in range(0, len(images), self.batch_size)
