@@ -151,25 +151,35 @@ def scene_answer(scene: dict, stage: str, reason_clues: int = 0) -> str:
 
 
 @lru_cache(maxsize=1)
-def _places_per_clue() -> dict[str, int]:
+def _places_by_clue() -> dict[str, frozenset[tuple[str, str]]]:
     from training.synthetic import build_world
     from training.synthetic.clues import clue_texts
 
-    counts: dict[str, int] = {}
+    places: dict[str, set[tuple[str, str]]] = {}
     for country in build_world().countries:
         for city in country.cities:
             for text in clue_texts(country, city).values():
-                counts[text] = counts.get(text, 0) + 1
-    return counts
+                places.setdefault(text, set()).add((country.code, city.name))
+    return {text: frozenset(found) for text, found in places.items()}
 
 
 def short_reasons(clues: list[str], most: int) -> str:
-    """The ``most`` visible clues that fit the fewest places, in the scene's order."""
-    if not clues:
+    """At most ``most`` of the visible clues, in the scene's order: greedily, the clue that
+    narrows the candidate places most, until none narrows them further."""
+    places = _places_by_clue()
+    known = [clue for clue in clues if clue in places]
+    candidates = frozenset.union(*places.values())
+    chosen: list[str] = []
+    while len(chosen) < most:
+        options = [(len(candidates & places[clue]), i) for i, clue in enumerate(known) if clue not in chosen]
+        if not options or min(options)[0] == len(candidates):
+            break
+        size, best = min(options)
+        chosen.append(known[best])
+        candidates &= places[known[best]]
+    if not chosen:
         return "No clear clues."
-    places = _places_per_clue()
-    ranked = sorted(range(len(clues)), key=lambda i: (places.get(clues[i], 0), i))
-    return "Clues: " + "; ".join(clues[i] for i in sorted(ranked[:most])) + "."
+    return "Clues: " + "; ".join(clue for clue in known if clue in chosen) + "."
 
 
 def clue_caption(clues: list[str]) -> str:
