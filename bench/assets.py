@@ -48,6 +48,32 @@ def photo_layer(count: int, data_dir: Path = DATA_DIR) -> Path:
     return path
 
 
+def unique_photo_layer(count: int, data_dir: Path = DATA_DIR) -> Path:
+    """Like :func:`photo_layer`, but every row is its own file with its own bytes: a copy of a
+    shared JPEG with a comment segment (COM) naming the copy. The pixels, and so the decoding
+    and the model's work, are those of the shared photo; the result cache sees new photos."""
+    path = OUT / f"unique_photos_{count}.csv"
+    if not path.exists():
+        folder = OUT / "unique_photos"
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = []
+        for i, (source, lat, lon) in enumerate(itertools.islice(itertools.cycle(shared_photos(data_dir)), count)):
+            copy = folder / f"{i:06d}.jpg"
+            if not copy.exists():
+                copy.write_bytes(with_jpeg_comment(source.read_bytes(), f"georeasoner bench copy {i}"))
+            rows.append((str(copy), lat, lon))
+        _write_layer(path, rows)
+    return path
+
+
+def with_jpeg_comment(jpeg: bytes, comment: str) -> bytes:
+    """The JPEG with a COM segment holding ``comment`` right after its SOI marker."""
+    if jpeg[:2] != b"\xff\xd8":
+        raise ValueError("not a JPEG")
+    text = comment.encode("utf-8")
+    return jpeg[:2] + b"\xff\xfe" + (len(text) + 2).to_bytes(2, "big") + text + jpeg[2:]
+
+
 def synthetic_layer(count: int) -> Path:
     """A CSV layer of ``count`` rows all naming one small generated JPEG, with spread claims."""
     import numpy as np

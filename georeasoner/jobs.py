@@ -54,6 +54,7 @@ class JobSpec:
     batch_size: int = 8
     chunk_size: int = 2000
     resume: bool = False
+    cache: bool = True
     raster: str | None = None
     cell_m: float = 100.0
 
@@ -72,24 +73,35 @@ class JobSpec:
 
 
 class LocalBackend:
-    """Runs the pipeline in this process; decodes the next batch while the model runs."""
+    """Runs the pipeline in this process. A decode thread looks the next batch up in the
+    result cache and decodes and preprocesses its other photos while the model runs; the
+    models load only when a photo needs them (not for a re-run served by the cache)."""
 
     name = "local"
 
     def run(self, batches: Iterable[list[Item]], spec: JobSpec, sink: Sink) -> None:
         from georeasoner.engines import load_engines
+        from georeasoner.result_cache import open_result_cache
 
-        engines = load_engines(spec.profile, spec.engine, spec.device, spec.options.reason)
+        def engines():  # loaded once per process (engines.load_engines caches them)
+            return load_engines(spec.profile, spec.engine, spec.device, spec.options.reason)
+
+        def prepare(items: list[Item]):
+            batch = cache.lookup(items)
+            return batch, (decode_batch(batch.misses, spec.options, engines()) if batch.misses else [])
+
         batches = iter(batches)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="decode") as pool:
+        with open_result_cache(spec.profile, spec.engine, spec.options, spec.cache) as cache, \
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="decode") as pool:
             items = next(batches, None)
-            pending = pool.submit(decode_batch, items, spec.options) if items is not None else None
+            pending = pool.submit(prepare, items) if items is not None else None
             while pending is not None:
-                decoded = pending.result()
-                current = items
+                batch, decoded = pending.result()
                 items = next(batches, None)
-                pending = pool.submit(decode_batch, items, spec.options) if items is not None else None
-                sink(process_decoded(current, decoded, engines, spec.options))
+                pending = pool.submit(prepare, items) if items is not None else None
+                fresh = process_decoded(batch.misses, decoded, engines(), spec.options) if batch.misses else []
+                cache.store(batch, fresh)
+                sink(batch.merge(fresh))
 
 
 def make_backend(url: str | None, **options):

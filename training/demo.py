@@ -139,7 +139,8 @@ def spoiled_point(kind: str, lat: float, lon: float, country_code: str, world: W
     return city.lat, city.lon
 
 
-def spoil_claims(scenes: list[Scene], world: World, share: float, seed: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def spoil_claims(scenes: list[Scene], world: World, share: float,
+                 seed: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Claimed points: the true ones, with ``share`` of them spoiled; and each row's spoil kind.
 
     Kinds go round in turn; a kind that cannot move a point far enough (a swap of a longitude
@@ -321,7 +322,13 @@ def _finite(value: float) -> float | None:
 
 def compute_summary(files: DemoFiles, truth, world: World, eval_metrics: dict) -> dict:
     """Every figure of the summary, from the result GeoPackages and the truth table."""
-    from training.heldout import answer_correct, clue_precision, ece, spearman, world_clue_vocabulary
+    from training.heldout import (
+        answer_correct,
+        clue_precision,
+        ece,
+        spearman,
+        world_clue_vocabulary,
+    )
 
     results = read_results(files.results, truth)
     country_hit, city_hit = place_hits(results, truth)
@@ -389,13 +396,13 @@ def plot_world_map(results, truth, out_png: Path) -> None:
                   color="tab:red", linewidth=0.4, alpha=0.3)
     axes.scatter(truth["lon"], truth["lat"], s=60, facecolors="none", edgecolors="black", linewidths=0.8,
                  label="true place", zorder=3)
-    outcomes = (
-        (city_hit, "tab:green", "predicted: right city"),
-        (country_hit & ~city_hit, "tab:orange", "predicted: right country, wrong city"),
-        (wrong, "tab:red", "predicted: wrong country"),
+    outcomes = (  # right answers drawn on top, where they share a city with wrong ones
+        (city_hit, "tab:green", "predicted: right city", 2.3),
+        (country_hit & ~city_hit, "tab:orange", "predicted: right country, wrong city", 2.2),
+        (wrong, "tab:red", "predicted: wrong country", 2.1),
     )
-    for mask, colour, label in outcomes:
-        _scatter_counted(axes, pred_lat[mask], pred_lon[mask], colour, f"{label} ({int(mask.sum())})")
+    for mask, colour, label, zorder in outcomes:
+        _scatter_counted(axes, pred_lat[mask], pred_lon[mask], colour, f"{label} ({int(mask.sum())})", zorder)
     claimed_lat, claimed_lon = truth["claimed_lat"].to_numpy(float), truth["claimed_lon"].to_numpy(float)
     for mask, face, label in (
         (spoiled & flagged, "tab:purple", "planted mistake, flagged"),
@@ -412,23 +419,23 @@ def plot_world_map(results, truth, out_png: Path) -> None:
     axes.set_xlabel("longitude")
     axes.set_ylabel("latitude")
     axes.grid(True, alpha=0.3)
-    axes.set_title(f"Predictions for {len(truth)} held-out synthetic scenes (marker area: number of photos)",
-                   fontsize=10)
+    axes.set_title(f"Predictions for {len(truth)} held-out synthetic scenes "
+                   "(marker size grows with the number of photos)", fontsize=10)
     legend = axes.legend(loc="lower left", fontsize=7, framealpha=0.9)
     for handle in legend.legend_handles:
         handle.set_sizes([30])
     figure.savefig(out_png, format="png")
 
 
-def _scatter_counted(axes, lat: np.ndarray, lon: np.ndarray, colour: str, label: str) -> None:
-    """One marker per distinct point, its area proportional to how many rows share it."""
+def _scatter_counted(axes, lat: np.ndarray, lon: np.ndarray, colour: str, label: str, zorder: float) -> None:
+    """One marker per distinct point, its area growing with the square root of how many rows share it."""
     keep = np.isfinite(lat) & np.isfinite(lon)
     if not keep.any():
         axes.scatter([], [], c=colour, label=label)
         return
     points, counts = np.unique(np.round(np.column_stack([lat[keep], lon[keep]]), 4), axis=0, return_counts=True)
-    axes.scatter(points[:, 1], points[:, 0], s=12 * counts, c=colour, alpha=0.8, edgecolors="white",
-                 linewidths=0.5, label=label)
+    axes.scatter(points[:, 1], points[:, 0], s=20 * np.sqrt(counts), c=colour, alpha=0.8, edgecolors="white",
+                 linewidths=0.5, label=label, zorder=zorder)
 
 
 def plot_locatability_map(raster: Path, survey: Path, city: str, out_png: Path) -> None:
@@ -477,34 +484,37 @@ def _number(value: float | None) -> str:
 
 def format_summary(summary: dict, files: DemoFiles, profile: str, city: str, seconds: float) -> str:
     unspoiled = summary["n"] - summary["spoiled"]
-    lines = [
-        f"GeoReasoner demo: {summary['n']} held-out synthetic scenes, profile {profile}, {seconds:.0f} s",
-        "",
-        f"  country accuracy       {_percent(summary['country_acc']):>7}   (chance {_percent(summary['chance_country_acc'])})",
-        f"  city accuracy          {_percent(summary['city_acc']):>7}   (chance {_percent(summary['chance_city_acc'])}; "
-        f"stage-1 adapter alone {_percent(summary['stage1_city_acc'])})",
-        f"  within 25 km           {_percent(summary['acc_25km']):>7}",
-        f"  calibration error      {_number(summary['ece']):>7}   (confidence vs answer right)",
-        f"  clue precision         {_number(summary['clue_precision']):>7}   (named clues the scene shows)",
-        f"  locatability Spearman  {_number(summary['locatability_spearman']):>7}   (scorer vs exact labels)",
-        f"  planted mistakes found {summary['spoiled_flagged']:>3} of {summary['spoiled']:<3} "
-        f"({_percent(summary['audit_recall'])})",
-        f"  false flags            {summary['unspoiled_flagged']:>3} of {unspoiled:<3} "
-        f"({_percent(summary['audit_false_flag_rate'])})",
+    rows = [
+        ("country accuracy", _percent(summary["country_acc"]), f"chance {_percent(summary['chance_country_acc'])}"),
+        ("city accuracy", _percent(summary["city_acc"]), f"chance {_percent(summary['chance_city_acc'])}"),
+        ("  stage-1 adapter alone", _percent(summary["stage1_city_acc"]), "before stage 2, location tuning"),
+        ("within 25 km", _percent(summary["acc_25km"]), ""),
+        ("calibration error", _number(summary["ece"]), "ECE, confidence vs answer right"),
+        ("clue precision", _number(summary["clue_precision"]), "named clues that the scene shows"),
+        ("locatability Spearman", _number(summary["locatability_spearman"]), "scorer vs exact labels"),
+        ("planted mistakes found", _percent(summary["audit_recall"]),
+         f"{summary['spoiled_flagged']} of {summary['spoiled']} spoiled points flagged"),
+        ("false flags", _percent(summary["audit_false_flag_rate"]),
+         f"{summary['unspoiled_flagged']} of {unspoiled} good points flagged"),
     ]
     if summary["errors"]:
-        lines.append(f"  photos with errors     {summary['errors']:>3}")
-    lines += [
+        rows.append(("photos with errors", str(summary["errors"]), f"see {files.logs / 'geolocate.log'}"))
+    root = files.root
+    return "\n".join([
+        f"GeoReasoner demo: {summary['n']} held-out synthetic scenes, profile {profile}, {seconds:.0f} s",
         "",
-        f"Outputs in {files.root}/:",
-        f"  {files.sample.relative_to(files.root)}  the sample layer (claimed points, some spoiled); "
-        f"truth in {files.truth.relative_to(files.root)}",
-        f"  {files.results.name}  layers photos, predictions and audit (open it in QGIS)",
-        f"  {files.raster.name}  locatability map of {city}",
-        f"  {files.figures.relative_to(files.root)}/  world_map.png, error_cdf.png, locatability_map.png",
-        f"  {files.summary.name}, {files.eval_json.name}, {files.logs.relative_to(files.root)}/",
-    ]
-    return "\n".join(lines)
+        *(f"  {name:<24}{value:>8}   {note}".rstrip() for name, value, note in rows),
+        "",
+        f"Outputs in {root}/:",
+        *(f"  {str(path.relative_to(root)):<22}{what}" for path, what in (
+            (files.sample, f"sample layer, some points spoiled (truth: {files.truth.relative_to(root)})"),
+            (files.results, "layers photos, predictions and audit: open it in QGIS"),
+            (files.raster, f"locatability map of {city}"),
+            (files.figures, "world_map.png, error_cdf.png, locatability_map.png"),
+            (files.summary, f"these figures; eval's own in {files.eval_json.relative_to(root)}"),
+            (files.logs, "the log of each georeasoner command"),
+        )),
+    ])
 
 
 def run_demo(out: Path, profile: str, n: int = DEFAULT_SCENES, survey_n: int = SURVEY_SCENES) -> dict:

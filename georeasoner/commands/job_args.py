@@ -29,6 +29,9 @@ def add_job_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=int, default=8, help="photos per model batch (default 8)")
     parser.add_argument("--max-pixels", type=int, default=89_478_485, help="refuse images larger than this")
     parser.add_argument("--resume", action="store_true", help="skip photos already done by an earlier run")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="process every photo again instead of reusing results of the same photo, "
+                             "models and options from the result cache (local backend)")
     parser.add_argument("--json", action="store_true", help="print JSON-lines progress events on stdout")
 
 
@@ -56,6 +59,7 @@ def run_job_command(args: argparse.Namespace, reason: bool) -> int:
             layer=args.layer,
             batch_size=args.batch_size,
             resume=args.resume,
+            cache=not args.no_cache,
             raster=getattr(args, "raster", None),
             cell_m=getattr(args, "cell", 100.0),
         )
