@@ -50,7 +50,7 @@ test-qgis: setup
 # (training/demo.py). The demo models are trained first when they are missing.
 DEMO_PROFILE := georeasoner/data/demo
 
-demo: setup
+demo: venv
 	@test -f $(DEMO_PROFILE)/profile.json || $(MAKE) demo-models
 	$(BIN)/python -m training.demo --out demo_out --profile $(DEMO_PROFILE)
 
@@ -58,13 +58,17 @@ demo: setup
 demo-models: venv
 	$(BIN)/python -m training.demo_models --out $(DEMO_PROFILE) --work .cache/demo-work
 
+# Every benchmark of bench/ (CPU, about half an hour on 2 cores), then one table of figures,
+# ratios and targets from bench/results.json. GPU runs: see the commands in bench/*.py.
+bench: venv
+	$(BIN)/python bench/run_all.py
+
 # The QGIS plugin as a ZIP for "Install from ZIP": folder georeasoner_qgis/ (not the library's name).
 plugin-zip:
 	rm -rf build/plugin georeasoner_qgis.zip && mkdir -p build/plugin/georeasoner_qgis
 	cp -r qgis_plugin/. build/plugin/georeasoner_qgis/
 	cp metadata.txt build/plugin/georeasoner_qgis/
 	find build/plugin -name __pycache__ -prune -exec rm -rf {} +
-	rm -f build/plugin/georeasoner_qgis/README_SECTION.md
 	cd build/plugin && $(PYTHON) -m zipfile -c ../../georeasoner_qgis.zip georeasoner_qgis
 
 clean:

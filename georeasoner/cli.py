@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    logging.getLogger("pyogrio").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         return int(args.run(args) or 0)
     except GeoReasonerError as exc:

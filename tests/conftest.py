@@ -43,7 +43,7 @@ CLAIMS = [(48.8566, 2.3522), (35.6762, 139.6503), (-33.8688, 151.2093), (40.7128
 
 @pytest.fixture
 def photo_csv(tmp_path) -> Path:
-    """A CSV layer of five good photos and three bad ones (missing, empty, not an image)."""
+    """A CSV layer of five good photos and four bad ones (missing, empty, not an image, truncated)."""
     return make_photo_csv(tmp_path)
 
 
@@ -57,10 +57,13 @@ def make_photo_csv(tmp_path: Path) -> Path:
         rows.append({"name": f"photo {i}", "image": f"photos/p{i}.jpg", "lat": lat, "lon": lon})
     (folder / "empty.jpg").write_bytes(b"")
     (folder / "notes.jpg").write_text("not a photo")
+    whole = (folder / "p0.jpg").read_bytes()
+    (folder / "cut.jpg").write_bytes(whole[: len(whole) // 2])
     rows += [
         {"name": "missing", "image": "photos/gone.jpg", "lat": 1.0, "lon": 2.0},
         {"name": "empty", "image": "photos/empty.jpg", "lat": 3.0, "lon": 4.0},
         {"name": "text", "image": "photos/notes.jpg", "lat": "", "lon": ""},
+        {"name": "cut", "image": "photos/cut.jpg", "lat": 5.0, "lon": 6.0},
     ]
     path = tmp_path / "photos.csv"
     with path.open("w", newline="") as f:

@@ -41,9 +41,9 @@ def geolocated(tiny_profile, tmp_path_factory):
 def test_geolocate_writes_every_result_field_for_every_photo(geolocated):
     _, out, _ = geolocated
     photos = _photos(out)
-    assert len(photos) == 8
+    assert len(photos) == 9
     assert set(RESULT_FIELDS) <= set(photos.columns)
-    assert list(photos["gr_item"]) == list(range(8))
+    assert list(photos["gr_item"]) == list(range(9))
     assert {"name", "image"} <= set(photos.columns)
 
 
@@ -81,7 +81,7 @@ def test_bad_photos_become_error_rows_with_a_reason_and_the_job_goes_on(geolocat
     _, out, _ = geolocated
     photos = _photos(out).set_index("name")
     assert (photos.loc[[f"photo {i}" for i in range(5)], "gr_status"] == "ok").all()
-    for name, reason in (("missing", "not found"), ("empty", "empty"), ("text", "not an image")):
+    for name, reason in (("missing", "not found"), ("empty", "empty"), ("text", "not an image"), ("cut", "truncated")):
         assert photos.loc[name, "gr_status"] == "error"
         assert reason in photos.loc[name, "gr_error"].lower()
 
@@ -117,6 +117,14 @@ def test_clip_engine_gives_a_gazetteer_city_for_every_good_photo(photo_csv, tiny
     assert ok["gr_lat"].between(-90, 90).all()
 
 
+def test_photos_over_the_pixel_limit_are_error_rows(photo_csv, tiny_profile, tmp_path):
+    out = tmp_path / "out.gpkg"
+    main(["geolocate", str(photo_csv), "-o", str(out), "--profile", str(tiny_profile), "--max-pixels", "1000"])
+    good = _photos(out).set_index("name").loc[[f"photo {i}" for i in range(5)]]
+    assert (good["gr_status"] == "error").all()
+    assert good["gr_error"].str.contains("too large").all()
+
+
 def test_the_output_may_not_be_the_input(photo_csv, tiny_profile, capsys):
     assert main(["geolocate", str(photo_csv), "-o", str(photo_csv), "--profile", str(tiny_profile)]) == 2
     assert "output must be a new file" in capsys.readouterr().err
@@ -131,10 +139,10 @@ def test_json_events_report_start_progress_and_done(photo_csv, tiny_profile, tmp
     out = tmp_path / "out.gpkg"
     main(["geolocate", str(photo_csv), "-o", str(out), "--profile", str(tiny_profile), "--json", "--batch-size", "3"])
     events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert events[0] == {"event": "start", "total": 8, "backend": "local"}
-    assert [e["done"] for e in events if e["event"] == "progress"] == [3, 6, 8]
+    assert events[0] == {"event": "start", "total": 9, "backend": "local"}
+    assert [e["done"] for e in events if e["event"] == "progress"] == [3, 6, 9]
     assert events[-1]["event"] == "done" and events[-1]["output"] == str(out)
-    assert events[-1]["summary"] == {"ok": 5, "low_loc": 0, "error": 3, "flagged": 4}
+    assert events[-1]["summary"] == {"ok": 5, "low_loc": 0, "error": 4, "flagged": 4}
 
 
 def test_resume_of_a_finished_job_reuses_every_result(photo_csv, tiny_profile, tmp_path, capsys):
@@ -146,7 +154,7 @@ def test_resume_of_a_finished_job_reuses_every_result(photo_csv, tiny_profile, t
     main(args + ["--resume"])
     events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     progress = [e for e in events if e["event"] == "progress"]
-    assert len(progress) == 1 and progress[0]["done"] == 8  # everything skipped at once, no batch ran
+    assert len(progress) == 1 and progress[0]["done"] == 9  # everything skipped at once, no batch ran
     assert _photos(out)[list(RESULT_FIELDS)].equals(first[list(RESULT_FIELDS)])
 
 
