@@ -110,19 +110,19 @@ def tiny_profile() -> Path:
 
 
 def random_head(clip_spec: str) -> Path:
-    """A random locatability head for ``clip_spec`` (e.g. ``ViT-B-32:random``)."""
-    from georeasoner.locatability.clip_scorer import build_random_head
-
+    """A random locatability head for ``clip_spec`` (e.g. ``ViT-B-32:random``), built in a
+    child process so that the caller's process has loaded no model when it times a job."""
     path = OUT / f"head_{clip_spec.replace(':', '_').replace('/', '_')}.safetensors"
     if not path.is_file():
-        build_random_head(clip_spec, path)
+        code = "import sys; from georeasoner.locatability.clip_scorer import build_random_head as b; b(*sys.argv[1:])"
+        subprocess.run([sys.executable, "-c", code, clip_spec, str(path)], check=True, cwd=REPO)
     return path
 
 
-def run_command(args: list[str], env: dict | None = None) -> float:
+def run_command(args: list[str]) -> float:
     """Run a ``georeasoner`` command from the repository root; returns wall seconds."""
     start = time.perf_counter()
-    subprocess.run([*GEOREASONER, *args], check=True, cwd=REPO, env=env,
+    subprocess.run([*GEOREASONER, *args], check=True, cwd=REPO,
                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     return time.perf_counter() - start
 

@@ -5,6 +5,12 @@ CPU cores in minutes. It is a real ``Qwen2VLForConditionalGeneration``, saved wi
 ``save_pretrained`` and loaded back by Core's reasoner like any hub model. Its byte-level BPE
 tokenizer is trained on the prompt and on answers in the paper's format, so that prompts and
 reasons are short token sequences; its chat template and special tokens are Qwen2-VL's own.
+
+Fixed prompts (the reasoner's question, above all) can be given as whole phrases: each becomes
+one added token, matched before the BPE as Hugging Face tokenizers match added tokens. A model
+this small cannot read a 100-word question anyway, and one token instead of a hundred and
+more makes every training step and every answer several times cheaper on a CPU. Real bases
+(Qwen2-VL) keep their own tokenizer and read the prompt word by word.
 """
 
 from __future__ import annotations
@@ -32,9 +38,9 @@ class BaseSize:
     image_side: int = 112  # images are processed at most this large (multiple of 28)
 
 
-def train_tokenizer(corpus: Iterable[str], vocab_size: int):
+def train_tokenizer(corpus: Iterable[str], vocab_size: int, phrases: Iterable[str] = ()):
     """A ``Qwen2Tokenizer`` whose BPE merges are learnt from ``corpus``, with Qwen2-VL's
-    special tokens and chat template."""
+    special tokens and chat template, and each of ``phrases`` as one added token."""
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
     from transformers import Qwen2Tokenizer
 
@@ -55,6 +61,7 @@ def train_tokenizer(corpus: Iterable[str], vocab_size: int):
         pad_token="<|endoftext|>",
     )
     tokenizer.chat_template = CHAT_TEMPLATE
+    tokenizer.add_tokens(list(phrases))
     return tokenizer
 
 
@@ -114,14 +121,16 @@ def base_processor(tokenizer, image_side: int):
     )
 
 
-def build_base(out_dir: str | Path, corpus: Iterable[str], size: BaseSize = BaseSize(), seed: int = 0) -> Path:
-    """Save a randomly initialised small Qwen2-VL with its processor to ``out_dir``."""
+def build_base(out_dir: str | Path, corpus: Iterable[str], size: BaseSize = BaseSize(), seed: int = 0,
+               phrases: Iterable[str] = ()) -> Path:
+    """Save a randomly initialised small Qwen2-VL with its processor to ``out_dir``; each of
+    ``phrases`` is one token of its tokenizer."""
     import torch
     from transformers import GenerationConfig, Qwen2VLForConditionalGeneration
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tokenizer = train_tokenizer(corpus, size.vocab)
+    tokenizer = train_tokenizer(corpus, size.vocab, phrases)
     config = base_config(tokenizer, size)
     torch.manual_seed(seed)
     model = Qwen2VLForConditionalGeneration(config)

@@ -139,14 +139,12 @@ def scene_answer(scene: dict, stage: str, reason_clues: int = 0) -> str:
 
     Stage ``reason`` names the city only when the scene's reasons conclude with it (its clues
     pin it down), as clue-based reasoning can; stage ``location`` always names the true city.
-    With ``reason_clues`` > 0, the location answer's reasons are that many clues only
-    (:func:`short_reasons`): the stage learns places, not prose.
+    With ``reason_clues`` > 0, the reasons are that many clues only (:func:`short_reasons`).
     """
-    reasons = scene["reasons"]
+    reasons = short_reasons(scene["clues"], reason_clues) if reason_clues else scene["reasons"]
     if stage == "location":
-        return answer_json(scene["country"], scene["city"],
-                           short_reasons(scene["clues"], reason_clues) if reason_clues else reasons)
-    pinned = _CITY_VERDICT.format(city=scene["city"], country=scene["country"]) in reasons
+        return answer_json(scene["country"], scene["city"], reasons)
+    pinned = _CITY_VERDICT.format(city=scene["city"], country=scene["country"]) in scene["reasons"]
     return answer_json(scene["country"], scene["city"] if pinned else None, reasons)
 
 
@@ -189,6 +187,9 @@ def clue_caption(clues: list[str]) -> str:
 
 #: The pretraining question: short, so pretraining steps are cheap.
 CAPTION_PROMPT = "List the clues."
+#: Stage 1's text-only question: the clues in words instead of the image.
+TEXT_PROMPT = ("A street photo shows these clues: {clues}. "
+               "Where was it taken? Answer with one JSON object with country, city and reasons.")
 
 
 def scene_conversations(scenes: list[dict], stage: str, min_locatability: float = 0.0,
@@ -197,7 +198,7 @@ def scene_conversations(scenes: list[dict], stage: str, min_locatability: float 
 
     Scenes under ``min_locatability`` are left out (stage 2 uses only highly locatable
     images). With ``text_share`` > 0, that share of stage-1 records gives the clue list as
-    text instead of the image. ``reason_clues`` shortens location answers (:func:`scene_answer`).
+    text instead of the image. ``reason_clues`` shortens the reasons (:func:`scene_answer`).
     """
     import numpy as np
 
@@ -214,8 +215,7 @@ def scene_conversations(scenes: list[dict], stage: str, min_locatability: float 
             continue
         answer = scene_answer(scene, stage, reason_clues)
         if stage == "reason" and rng.random() < text_share:
-            prompt = f"A street photo shows these clues: {'; '.join(scene['clues']) or 'none'}. " \
-                     "Where was it taken? Answer with one JSON object with country, city and reasons."
+            prompt = TEXT_PROMPT.format(clues="; ".join(scene["clues"]) or "none")
             records.append(Conversation(scene["id"] + "-text", None, prompt, answer, meta))
         else:
             records.append(Conversation(scene["id"], scene["image"], None, answer, meta))

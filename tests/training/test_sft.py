@@ -185,3 +185,63 @@ def test_an_answer_is_correct_when_all_it_names_is_right():
     assert answer_correct("Japan", None, "Japan", "Osaka")
     assert answer_correct("japan", "Osaka", "Japan", "Osaka")
     assert not answer_correct("Japan", "Tokyo", "Japan", "Osaka")
+
+
+def test_short_reasons_keep_only_the_clues_that_narrow_the_place_down():
+    from training.conversations import short_reasons
+
+    clues = ["driving side: left", "blue rectangular sign", "orange bollard", "magenta city band"]
+    assert short_reasons(clues, 3) == "Clues: blue rectangular sign; magenta city band."
+    assert short_reasons(clues, 1) == "Clues: blue rectangular sign."
+    assert short_reasons([], 3) == "No clear clues."
+
+
+def test_location_answers_with_short_reasons_still_name_the_true_place(scenes):
+    for scene in scenes:
+        answer = json.loads(scene_answer(scene, "location", reason_clues=2))
+        assert (answer["country"], answer["city"]) == (scene["country"], scene["city"])
+        named = answer["reasons"].removeprefix("Clues: ").rstrip(".").split("; ") if scene["clues"] else []
+        assert len(named) <= 2 and set(named) <= set(scene["clues"])
+
+
+def test_fixed_prompt_is_one_token_of_a_base_built_with_it_as_a_phrase(tmp_path):
+    from transformers import AutoProcessor
+
+    from georeasoner.reasoner.prompt import PROMPT
+    from training.base_model import BaseSize, build_base
+
+    base = build_base(tmp_path / "base", [PROMPT, "Clues: none."], BaseSize(hidden=32, layers=1, heads=2, kv_heads=1,
+                      vision_depth=1, vision_dim=32, vision_heads=2, vocab=300, image_side=56), phrases=(PROMPT,))
+    tokenizer = AutoProcessor.from_pretrained(base).tokenizer
+    assert len(tokenizer(PROMPT)["input_ids"]) == 1
+    assert tokenizer.decode(tokenizer(f"Say: {PROMPT}")["input_ids"]) == f"Say: {PROMPT}"
+
+
+def test_fitted_temperature_cools_overconfident_answers_to_their_accuracy():
+    import numpy as np
+
+    from training.calibration import SpanLogits, confidences, fit_temperature
+
+    logits = np.zeros((1, 10))
+    logits[0, 3] = 6.0  # 98% sure of token 3
+    spans = [SpanLogits(logits, np.array([3]), correct=i % 2 == 0) for i in range(100)]
+    temperature = fit_temperature(spans)
+    correct = [span.correct for span in spans]
+    assert temperature > 1
+    assert ece(confidences(spans, temperature), correct) < 0.05 < ece(confidences(spans, 1.0), correct)
+
+
+def test_scaled_lm_head_divides_the_models_logits_by_the_temperature(tiny_qwen2vl_dir, tmp_path):
+    import shutil
+
+    import torch
+    from transformers import AutoModelForImageTextToText
+
+    from training.calibration import scale_lm_head
+
+    model_dir = shutil.copytree(tiny_qwen2vl_dir, tmp_path / "lvlm")
+    ids = torch.tensor([[5, 9, 11, 7]])
+    before = AutoModelForImageTextToText.from_pretrained(model_dir)(input_ids=ids).logits
+    scale_lm_head(model_dir, 2.0)
+    after = AutoModelForImageTextToText.from_pretrained(model_dir)(input_ids=ids).logits
+    assert torch.allclose(after, before / 2, atol=1e-5)
