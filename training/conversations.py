@@ -129,23 +129,28 @@ def _qwen_record(source: Path, record_id: str, user: str, answer: str) -> Conver
     return Conversation(id=record_id, image=image, prompt=prompt, answer=answer.strip())
 
 
-def answer_json(country: str | None, city: str | None, reasons: str) -> str:
-    """An answer in the paper's format, keys in the order the reasoner's prompt asks for."""
+def answer_json(country: str | None, city: str | None, reasons: str, reasons_first: bool = False) -> str:
+    """An answer in the paper's format, keys in the order the reasoner's prompt asks for, or
+    with the reasons first: a small model that names the clues it sees before the place
+    concludes from them, as a chain of thought (Core's parser reads the keys in any order)."""
+    if reasons_first:
+        return json.dumps({"reasons": reasons, "country": country, "city": city}, ensure_ascii=False)
     return json.dumps({"country": country, "city": city, "reasons": reasons}, ensure_ascii=False)
 
 
-def scene_answer(scene: dict, stage: str, reason_clues: int = 0) -> str:
+def scene_answer(scene: dict, stage: str, reason_clues: int = 0, reasons_first: bool = False) -> str:
     """The target answer for a synthetic scene record (``training.synthetic.read_index``).
 
     Stage ``reason`` names the city only when the scene's reasons conclude with it (its clues
     pin it down), as clue-based reasoning can; stage ``location`` always names the true city.
     With ``reason_clues`` > 0, the reasons are that many clues only (:func:`short_reasons`).
+    ``reasons_first`` orders the answer's keys (:func:`answer_json`).
     """
     reasons = short_reasons(scene["clues"], reason_clues) if reason_clues else scene["reasons"]
     if stage == "location":
-        return answer_json(scene["country"], scene["city"], reasons)
+        return answer_json(scene["country"], scene["city"], reasons, reasons_first)
     pinned = _CITY_VERDICT.format(city=scene["city"], country=scene["country"]) in scene["reasons"]
-    return answer_json(scene["country"], scene["city"] if pinned else None, reasons)
+    return answer_json(scene["country"], scene["city"] if pinned else None, reasons, reasons_first)
 
 
 @lru_cache(maxsize=1)
@@ -193,12 +198,14 @@ TEXT_PROMPT = ("A street photo shows these clues: {clues}. "
 
 
 def scene_conversations(scenes: list[dict], stage: str, min_locatability: float = 0.0,
-                        text_share: float = 0.0, seed: int = 0, reason_clues: int = 0) -> list[Conversation]:
+                        text_share: float = 0.0, seed: int = 0, reason_clues: int = 0,
+                        reasons_first: bool = False) -> list[Conversation]:
     """Conversations for a stage (``caption``, ``reason``, ``location``) from scene records.
 
     Scenes under ``min_locatability`` are left out (stage 2 uses only highly locatable
     images). With ``text_share`` > 0, that share of stage-1 records gives the clue list as
-    text instead of the image. ``reason_clues`` shortens the reasons (:func:`scene_answer`).
+    text instead of the image. ``reason_clues`` and ``reasons_first`` shape the answers
+    (:func:`scene_answer`).
     """
     import numpy as np
 
@@ -213,7 +220,7 @@ def scene_conversations(scenes: list[dict], stage: str, min_locatability: float 
         if stage == "caption":
             records.append(Conversation(scene["id"], scene["image"], CAPTION_PROMPT, clue_caption(scene["clues"]), meta))
             continue
-        answer = scene_answer(scene, stage, reason_clues)
+        answer = scene_answer(scene, stage, reason_clues, reasons_first)
         if stage == "reason" and rng.random() < text_share:
             prompt = TEXT_PROMPT.format(clues="; ".join(scene["clues"]) or "none")
             records.append(Conversation(scene["id"] + "-text", None, prompt, answer, meta))

@@ -2,18 +2,23 @@
 
 Steps (each is the same code that trains real models, with small sizes):
 
-1. synthetic scenes, train and held-out splits (``training.synthetic.write_dataset``);
+1. synthetic scenes: train, calibration and held-out splits (``training.synthetic.write_dataset``);
 2. the locatability scorer: a tiny CLIP whose image encoder is tuned with the head on the
    exact mask labels (``training.locatability``);
-3. a small Qwen2-VL built from scratch (``training.base_model``), pretrained to list the
-   clues it sees (so its vision tower learns the cues);
+3. a small Qwen2-VL built from scratch (``training.base_model``), pretrained on a mix of
+   image -> the clues it shows (so its vision tower learns the cues) and clue text -> a short
+   answer (the answer format and what each clue says about the place);
 4. stage 1 LoRA, reasoning tuning, on all scenes (some as clue text only), then stage 2 LoRA,
-   location tuning, on the highly locatable scenes, with stage 1 merged
-   (``training.sft``);
-5. held-out evaluation of stage 1 alone and of both stages through Core's reasoner.
+   location tuning, on the highly locatable scenes, with stage 1 merged (``training.sft``);
+   answers name the clues before the place (``training.conversations.answer_json``);
+5. the confidence's temperature, fitted on the calibration scenes and folded into the base's
+   ``lm_head`` (``training.calibration``);
+6. held-out evaluation of stage 1 alone and of both stages through Core's reasoner.
 
 The output directory is a profile (``profile.json``) for ``--profile DIR``, with
-``demo_report.json`` holding every figure. ``python -m training.demo_models --out DIR``.
+``demo_report.json`` holding every figure: accuracies, calibration, clue precision, the
+locatability scorer's Spearman, and the wall and CPU seconds, steps per second and load
+average of each step. ``python -m training.demo_models --out DIR``.
 """
 
 from __future__ import annotations
@@ -40,19 +45,20 @@ class DemoPlan:
     """Sizes and step counts of the demo build (the defaults fit 15 minutes on 2 quiet cores)."""
 
     seed: int = 7
-    image_size: int = 84
-    train_scenes: int = 2400
+    image_size: int = 112
+    train_scenes: int = 8000
     calibration_scenes: int = 200  # more scenes of the train split, never trained on
     test_scenes: int = 240
     head_epochs: int = 4
-    pretrain_steps: int = 1200
-    reason_steps: int = 200
-    location_steps: int = 200
+    pretrain_steps: int = 2000
+    reason_steps: int = 300
+    location_steps: int = 1200
     batch_size: int = 16
     eval_scenes: int = 200
     text_share: float = 0.2
     locatable: float = 0.4
     reason_clues: int = 3  # stage 2 (and pretraining) answers give at most this many clues as reasons
+    reasons_first: bool = False  # True: answers name the clues, then the place (see answer_json)
     max_new_tokens: int = 64
     #: Torch threads. One: these matrices are too small to gain from a second thread, and on a
     #: shared machine two threads wait on each other at every operation (measured here, with
@@ -69,9 +75,9 @@ def _tokenizer_corpus(scenes: list[dict]) -> list[str]:
     from training.conversations import CAPTION_PROMPT, TEXT_PROMPT, answer_json, clue_caption
 
     corpus = [PROMPT, CAPTION_PROMPT, TEXT_PROMPT, "You are a helpful assistant.",
-              answer_json(None, None, "unknown")] * 20
+              answer_json(None, None, "unknown"), answer_json(None, None, "unknown", reasons_first=True)] * 20
     for scene in scenes:
-        corpus.append(answer_json(scene["country"], scene["city"], scene["reasons"]))
+        corpus.append(answer_json(scene["country"], scene["city"], scene["reasons"], reasons_first=True))
         corpus.append(clue_caption(scene["clues"]))
     return corpus
 
@@ -91,8 +97,8 @@ def _pretrain_conversations(scenes: list[dict], plan: DemoPlan) -> list:
 
     from training.conversations import scene_conversations
 
-    records = scene_conversations(scenes, "caption") + scene_conversations(scenes, "reason", text_share=1.0,
-                                                                           reason_clues=plan.reason_clues)
+    records = scene_conversations(scenes, "caption") + scene_conversations(
+        scenes, "reason", text_share=1.0, reason_clues=plan.reason_clues, reasons_first=plan.reasons_first)
     return [records[i] for i in np.random.default_rng(plan.seed).permutation(len(records))]
 
 
@@ -101,20 +107,23 @@ def _write_stage_data(work: Path, train: list[dict], test: list[dict], plan: Dem
 
     held_out = test[: plan.eval_scenes]
     probe = held_out[:48]
+    first = plan.reasons_first
     sets = {
         "pretrain": _pretrain_conversations(train, plan),
         "pretrain-test": _pretrain_conversations(probe, plan),
-        "reason": scene_conversations(train, "reason", 0.0, plan.text_share, plan.seed),
-        "reason-test": scene_conversations(probe, "reason"),
-        "location": scene_conversations(train, "location", plan.locatable, reason_clues=plan.reason_clues),
-        "location-test": scene_conversations(held_out, "location", reason_clues=plan.reason_clues),
+        "reason": scene_conversations(train, "reason", 0.0, plan.text_share, plan.seed, reasons_first=first),
+        "reason-test": scene_conversations(probe, "reason", reasons_first=first),
+        "location": scene_conversations(train, "location", plan.locatable, reason_clues=plan.reason_clues,
+                                        reasons_first=first),
+        "location-test": scene_conversations(held_out, "location", reason_clues=plan.reason_clues,
+                                             reasons_first=first),
     }
     return {name: write_conversations(work / f"{name}.jsonl", records) for name, records in sets.items()}
 
 
-#: The demo's small Qwen2-VL: ~0.7 M parameters, 84 px images (9 image tokens).
+#: The demo's small Qwen2-VL: ~0.7 M parameters, 112 px images (16 image tokens).
 DEMO_SIZE = BaseSize(hidden=96, layers=3, heads=4, kv_heads=2, vision_depth=2, vision_dim=64, vision_heads=4,
-                     vocab=1024, image_side=84)
+                     vocab=1024, image_side=112)
 
 
 class _Laps:
@@ -185,8 +194,8 @@ def build_demo(out_dir: str | Path = DEFAULT_OUT, work_dir: str | Path | None = 
 
     started = time.monotonic()
     torch.set_num_threads(plan.threads)
-    out = Path(out_dir)
-    work = Path(work_dir) if work_dir else DEFAULT_WORK
+    out = Path(out_dir).resolve()
+    work = Path(work_dir).resolve() if work_dir else DEFAULT_WORK
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     work.mkdir(parents=True, exist_ok=True)
@@ -280,10 +289,14 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps({
         "locatability_spearman": report["locatability"]["spearman"],
         **{k: report["held_out"][k] for k in keys},
+        "stage1_country_acc": report["held_out_stage1"]["country_acc"],
         "stage1_city_acc": report["held_out_stage1"]["city_acc"],
+        "temperature": report["calibration"]["temperature"],
         "size_mb": report["size_mb"],
         "total_s": report["total_s"],
-        "timings": {name: {k: t[k] for k in ("wall_s", "load_before") if k in t} for name, t in report["timings"].items()},
+        "total_cpu_s": report["total_cpu_s"],
+        "timings": {name: {k: t[k] for k in ("wall_s", "steps_per_s", "load_before") if k in t}
+                    for name, t in report["timings"].items()},
     }, indent=2))
     return 0
 
