@@ -1,10 +1,17 @@
 """The audit rule: is a photo's claimed location plausible given what the photo shows?
 
-A photo is flagged (``gr_flag = 1``) when the model is confident, ``gr_conf >= MIN_CONFIDENCE``,
-and the claimed point is either more than ``MIN_KM`` from the prediction *and* in another country
-than the predicted one, or more than ``FAR_KM`` from the prediction whatever the countries. The
-country test uses the offline reverse geocoder, so near-border claims within ``MIN_KM`` are never
-flagged, and a low-confidence prediction never accuses a photo.
+A photo is flagged (``gr_flag = 1``) when either
+
+- the model is confident of its country (its probability of the country tokens is at least
+  ``MIN_CONFIDENCE``) and the claimed point lies in another country, more than ``MIN_KM`` from
+  the prediction; or
+- the model is confident of its whole answer (``gr_conf``, country and city, at least
+  ``MIN_CONFIDENCE``) and the claimed point is more than ``FAR_KM`` from the prediction.
+
+The country of the claim comes from the offline reverse geocoder, so near-border claims within
+``MIN_KM`` are never flagged, and a hesitant model never accuses a photo. The country test uses
+the country's own probability because a claim in the wrong country is implausible whatever the
+city: a model sure of Japan but torn between Osaka and Kyoto still refutes a point in Brazil.
 """
 
 from __future__ import annotations
@@ -23,13 +30,15 @@ def audit_claims(
     pred_lon: np.ndarray,
     pred_cc: np.ndarray,
     confidence: np.ndarray,
+    country_confidence: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Error in km and the 0/1 flag for each photo; NaN inputs give NaN error and flag 0."""
     from georeasoner.geo.distance import haversine_km
     from georeasoner.geo.reverse import reverse
 
-    claimed_lat, claimed_lon, pred_lat, pred_lon, confidence = (
-        np.asarray(a, dtype=float) for a in (claimed_lat, claimed_lon, pred_lat, pred_lon, confidence)
+    claimed_lat, claimed_lon, pred_lat, pred_lon, confidence, country_confidence = (
+        np.asarray(a, dtype=float)
+        for a in (claimed_lat, claimed_lon, pred_lat, pred_lon, confidence, country_confidence)
     )
     err_km = haversine_km(claimed_lat, claimed_lon, pred_lat, pred_lon)
     known = ~np.isnan(err_km)
@@ -37,6 +46,7 @@ def audit_claims(
     if known.any():
         claimed_cc[known] = reverse(claimed_lat[known], claimed_lon[known])["country_code"]
     other_country = claimed_cc != np.asarray(pred_cc, dtype=object)
-    implausible = ((err_km > MIN_KM) & other_country) | (err_km > FAR_KM)
-    flag = known & (np.nan_to_num(confidence) >= MIN_CONFIDENCE) & implausible
+    sure_of_country = np.nan_to_num(country_confidence) >= MIN_CONFIDENCE
+    sure_of_answer = np.nan_to_num(confidence) >= MIN_CONFIDENCE
+    flag = known & ((sure_of_country & other_country & (err_km > MIN_KM)) | (sure_of_answer & (err_km > FAR_KM)))
     return err_km, flag.astype(int)

@@ -25,19 +25,25 @@ _WHITE = (255, 255, 255)
 Source = str | os.PathLike | bytes | Item
 
 
-def decode_image(source: Source, max_pixels: int = DEFAULT_MAX_PIXELS, max_side: int | None = None) -> Image.Image:
+def decode_image(
+    source: Source, max_pixels: int = DEFAULT_MAX_PIXELS, max_side: int | None = None, min_side: int | None = None
+) -> Image.Image:
     """Decode a photo (a path, its bytes, or an Item) into an upright RGB image.
 
     The size in the file header is checked against ``max_pixels`` (and Pillow's own
     ``Image.MAX_IMAGE_PIXELS``, whose warning counts as an error) before any pixel is decoded.
     With ``max_side`` the result's longer side is at most ``max_side`` pixels, and big JPEGs are
-    decoded at a reduced scale (``draft``) to save time. Raises ItemError with a one-line reason.
+    decoded at a reduced scale (``draft``) to save time. With ``min_side`` (a model's input
+    size) big JPEGs are decoded at the smallest scale that keeps both sides at least
+    ``min_side``, with no resampling: the model's own resize does the rest. Raises ItemError
+    with a one-line reason.
     """
     image = _open(source)
     try:
         _check_size(image, max_pixels)
-        if max_side is not None:
-            image.draft("RGB", (max_side, max_side))
+        if min_side is not None or max_side is not None:
+            side = min_side if min_side is not None else max_side
+            image.draft("RGB", (side, side))
         try:
             image.load()
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
@@ -56,6 +62,7 @@ def decode_many(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     max_side: int | None = None,
     prepare: Callable[[Image.Image], Any] | None = None,
+    min_side: int | None = None,
 ) -> list[Any]:
     """Decode photos in a thread pool (Pillow decodes without the GIL); results keep the
     input order, with an ItemError in place of each photo that failed.
@@ -67,7 +74,7 @@ def decode_many(
 
     def decode_one(source: Source) -> Any:
         try:
-            image = decode_image(source, max_pixels=max_pixels, max_side=max_side)
+            image = decode_image(source, max_pixels=max_pixels, max_side=max_side, min_side=min_side)
             return image if prepare is None else prepare(image)
         except ItemError as exc:
             return exc

@@ -42,7 +42,7 @@ WGS84 = "EPSG:4326"
 PHOTOS_LAYER = "photos"
 PREDICTIONS_LAYER = "predictions"
 AUDIT_LAYER = "audit"
-AUDIT_FIELDS = ("gr_item", "gr_err_km", "gr_flag", "gr_conf", "gr_country", "gr_city")
+AUDIT_FIELDS = ("gr_item", "gr_err_km", "gr_flag", "gr_conf", "gr_cc_conf", "gr_country", "gr_city")
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".gif")
 #: Words in a field name that suggest it holds image paths.

@@ -78,8 +78,8 @@ def decode_batch(items: Sequence[Item], options: PipelineOptions, engines=None) 
     """Decoded photos, or ``ItemError`` for the photos that cannot be used.
 
     With ``engines``, the decode threads also preprocess each photo for the scorer, so that
-    the model's thread only computes; a job that only scores decodes JPEGs no larger than
-    the scorer looks at (``decode_side``).
+    the model's thread only computes; a job that only scores decodes JPEGs at the smallest
+    scale that keeps the scorer's input size.
     """
     from georeasoner.images import decode_many
 
@@ -98,11 +98,11 @@ def decode_batch(items: Sequence[Item], options: PipelineOptions, engines=None) 
             positions.append(pos)
         except ItemError as exc:
             decoded[pos] = exc
-    max_side, prepare = options.max_side, None
+    min_side, prepare = None, None
     if engines is not None:
         scorer = engines.scorer
         if not options.reason:
-            max_side = min(max_side or scorer.decode_side, scorer.decode_side)
+            min_side = min(scorer.model.visual.image_size)
 
         def prepare(image) -> Photo:
             try:
@@ -111,8 +111,8 @@ def decode_batch(items: Sequence[Item], options: PipelineOptions, engines=None) 
                 return Photo(image)
 
     results = decode_many(
-        sources, max_workers=options.decode_workers, max_pixels=options.max_pixels, max_side=max_side,
-        prepare=prepare,
+        sources, max_workers=options.decode_workers, max_pixels=options.max_pixels, max_side=options.max_side,
+        prepare=prepare, min_side=min_side,
     )
     for pos, result in zip(positions, results):
         decoded[pos] = result
@@ -198,7 +198,7 @@ def process_decoded(
         lat, lon, cc, country, city = _place_of(answer)
         records[pos].update(
             gr_country=country, gr_cc=cc, gr_city=city, gr_lat=lat, gr_lon=lon,
-            gr_conf=float(answer.confidence), gr_reason=answer.reasons,
+            gr_conf=float(answer.confidence), gr_cc_conf=float(answer.country_confidence), gr_reason=answer.reasons,
         )
     audit_records(items, records)
     return records
@@ -218,6 +218,7 @@ def audit_records(items: Sequence[Item], records: list[dict]) -> None:
         np.array([records[i]["gr_lon"] for i in rows]),
         np.array([records[i]["gr_cc"] or "" for i in rows], dtype=object),
         np.array([records[i]["gr_conf"] for i in rows]),
+        np.array([records[i]["gr_cc_conf"] for i in rows]),
     )
     for i, km, flag in zip(rows, err_km, flags):
         records[i]["gr_err_km"] = round(float(km), 3)

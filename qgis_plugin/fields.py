@@ -20,6 +20,7 @@ RESULT_FIELDS: dict[str, type] = {
     "gr_lat": float,
     "gr_lon": float,
     "gr_conf": float,
+    "gr_cc_conf": float,
     "gr_reason": str,
     "gr_err_km": float,
     "gr_flag": int,

@@ -76,6 +76,7 @@ def details_html(values: dict) -> str:
         ("Coordinates", "–" if values.get("gr_lat") is None else
          f"{values['gr_lat']:.4f}, {values['gr_lon']:.4f}"),
         ("Confidence", fmt(values.get("gr_conf"), "{:.1%}")),
+        ("Country confidence", fmt(values.get("gr_cc_conf"), "{:.1%}")),
         ("Locatability", fmt(values.get("gr_loc"), "{:.2f}")),
         ("Distance from claimed", fmt(values.get("gr_err_km"), "{:.1f} km")),
         ("Audit", "<b style='color:#e31a1c'>flagged</b>" if values.get("gr_flag") == 1 else "–"),

@@ -188,7 +188,7 @@ def test_write_results_writes_photos_predictions_and_audit_layers(tmp_path):
     assert predictions["gr_item"].tolist() == [0, 2]
     assert set(predictions.columns) == {"image", *RESULT_FIELDS, "geometry"}
     assert predictions.geometry[0].equals(shapely.Point(4.84, 45.76))
-    assert list(audit.columns) == ["gr_item", "gr_err_km", "gr_flag", "gr_conf", "gr_country", "gr_city", "geometry"]
+    assert list(audit.columns) == ["gr_item", "gr_err_km", "gr_flag", "gr_conf", "gr_cc_conf", "gr_country", "gr_city", "geometry"]
     assert audit.geometry[1].equals(shapely.LineString([(2.37, 48.85), (4.84, 45.76)]))
 
 

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 class Answer:
     """A reasoner's answer. ``abstained`` answers carry no place; ``reasons`` says why.
 
-    ``confidence`` is in 0..1 and comes from the model's own probabilities.
+    ``confidence`` is in 0..1 and comes from the model's own probabilities of its country and
+    city; ``country_confidence`` is the probability of the country alone, which the audit
+    uses to judge a claim in another country.
     ``lat``/``lon`` are set only by engines that already know the point (CLIP zero-shot);
     otherwise the pipeline geocodes ``city, country``.
     """
@@ -21,5 +23,6 @@ class Answer:
     abstained: bool
     raw: str
     model: str
+    country_confidence: float = 0.0
     lat: float | None = None
     lon: float | None = None

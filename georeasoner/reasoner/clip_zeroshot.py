@@ -80,6 +80,7 @@ class ClipZeroShotReasoner:
             city=city,
             reasons=_reasons(top_countries, top_cities),
             confidence=float(country_probs[country_order[0]] * city_probs[city_order[0]]),
+            country_confidence=float(country_probs[country_order[0]]),
             abstained=False,
             raw=json.dumps({"countries": top_countries, "cities": top_cities}),
             model=self.model_id,

@@ -67,11 +67,11 @@ def token_char_spans(tokenizer, token_ids: list[int]) -> list[Span]:
     return spans
 
 
-def span_confidence(token_spans: list[Span], token_logprobs: list[float], parsed: ParsedAnswer) -> float:
-    """Product of the probabilities of the tokens overlapping the country and city spans."""
-    if parsed.abstained:
+def span_confidence(token_spans: list[Span], token_logprobs: list[float], targets: list[Span | None]) -> float:
+    """Product of the probabilities of the tokens overlapping the ``targets`` character spans."""
+    targets = [span for span in targets if span is not None]
+    if not targets:
         return 0.0
-    targets = [span for span in (parsed.country_span, parsed.city_span) if span is not None]
     logprob = sum(
         lp
         for (start, end), lp in zip(token_spans, token_logprobs)
@@ -165,13 +165,15 @@ class LvlmReasoner:
         for ids, logprobs in zip(*self.generate(images)):
             text = self.tokenizer.decode(ids, skip_special_tokens=True)
             parsed = parse_answer(text)
-            confidence = span_confidence(token_char_spans(self.tokenizer, ids), logprobs, parsed)
+            spans = token_char_spans(self.tokenizer, ids)
+            targets = [] if parsed.abstained else [parsed.country_span, parsed.city_span]
             answers.append(
                 Answer(
                     country=parsed.country,
                     city=parsed.city,
                     reasons=parsed.reasons,
-                    confidence=confidence,
+                    confidence=span_confidence(spans, logprobs, targets),
+                    country_confidence=span_confidence(spans, logprobs, targets[:1]),
                     abstained=parsed.abstained,
                     raw=text,
                     model=self.model_id,

@@ -12,10 +12,10 @@ NEW_YORK = (40.7128, -74.0060)
 LOS_ANGELES = (34.0522, -118.2437)
 
 
-def _audit(claim, pred, cc, conf):
+def _audit(claim, pred, cc, conf, country_conf=None):
     err, flag = audit_claims(
         np.array([claim[0]]), np.array([claim[1]]), np.array([pred[0]]), np.array([pred[1]]),
-        np.array([cc], dtype=object), np.array([conf]),
+        np.array([cc], dtype=object), np.array([conf]), np.array([conf if country_conf is None else country_conf]),
     )
     return float(err[0]), int(flag[0])
 
@@ -28,6 +28,18 @@ def test_confident_prediction_in_another_country_flags_the_claim():
 
 def test_unconfident_prediction_never_flags():
     assert _audit(BERLIN, PARIS, "FR", 0.2)[1] == 0
+
+
+def test_a_model_sure_of_the_country_but_not_the_city_flags_a_claim_abroad():
+    assert _audit(BERLIN, PARIS, "FR", conf=0.3, country_conf=0.9)[1] == 1
+
+
+def test_a_model_unsure_of_the_country_does_not_flag_a_claim_abroad():
+    assert _audit(BERLIN, PARIS, "FR", conf=0.3, country_conf=0.4)[1] == 0
+
+
+def test_far_claims_in_the_same_country_need_confidence_in_the_whole_answer():
+    assert _audit(LOS_ANGELES, NEW_YORK, "US", conf=0.3, country_conf=0.99)[1] == 0
 
 
 def test_claim_just_across_a_border_is_not_flagged():
