@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-MIN_CONFIDENCE = 0.5
+MIN_CONFIDENCE = 0.6
 MIN_KM = 100.0
 FAR_KM = 2500.0
 

@@ -10,6 +10,14 @@ from pathlib import Path
 
 from georeasoner.errors import GeoReasonerError
 
+def user_cache_dir() -> Path:
+    """Where GeoReasoner keeps caches: ``$GEOREASONER_CACHE_DIR``, else the XDG cache folder."""
+    base = os.environ.get("GEOREASONER_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "georeasoner"
+    )
+    return Path(base)
+
+
 #: Files SQLite (GeoPackage) may leave beside a database.
 _SIDECARS = ("-wal", "-shm", "-journal")
 

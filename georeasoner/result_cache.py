@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self
 
+from georeasoner import __version__
+from georeasoner.fileio import user_cache_dir
 from georeasoner.items import Item
-from georeasoner.schema import STATUS_ERROR, empty_record
+from georeasoner.schema import RESULT_FIELDS, STATUS_ERROR, empty_record
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +43,7 @@ _READ_BLOCK = 1 << 20
 
 
 def default_cache_path() -> Path:
-    base = os.environ.get("GEOREASONER_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "georeasoner"
-    )
-    return Path(base) / CACHE_FILE
+    return user_cache_dir() / CACHE_FILE
 
 
 def content_key(item: Item) -> str | None:
@@ -79,9 +78,11 @@ def _model_stamps(profile) -> list:
 
 
 def job_scope(profile, engine: str, options) -> str:
-    """What, besides the photo, decides a result: models, engine and options (a hash)."""
+    """What, besides the photo, decides a result: the code's version and record fields,
+    models, engine and options (a hash)."""
     relevant = {k: v for k, v in options.to_json().items() if k not in NEUTRAL_OPTIONS}
-    text = json.dumps([profile.to_json(), _model_stamps(profile), engine, relevant], sort_keys=True, default=str)
+    code = [__version__, list(RESULT_FIELDS)]
+    text = json.dumps([code, profile.to_json(), _model_stamps(profile), engine, relevant], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

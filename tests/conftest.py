@@ -8,6 +8,14 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache_dir(tmp_path_factory):
+    """Tests never read or write the user's caches (CLI subprocesses inherit this too)."""
+    import os
+
+    os.environ["GEOREASONER_CACHE_DIR"] = str(tmp_path_factory.mktemp("georeasoner-cache"))
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 

@@ -36,7 +36,7 @@ from training.synthetic.world import World, build_world
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SCENES = 200
+DEFAULT_SCENES = 500
 #: Held-out scenes come from the ``test`` split, whose random stream training never draws,
 #: at the size the demo models were trained on.
 SPLIT = "test"

@@ -32,6 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from georeasoner.fileio import user_cache_dir
 from georeasoner.geo import sources
 from georeasoner.geo.distance import unit_xyz
 from georeasoner.geo.names import COUNTRY_ALIASES, REGION_SUFFIXES, SUBDIVISION_ABBREVIATIONS, normalize
@@ -99,11 +100,8 @@ def load_gazetteer() -> Gazetteer:
 
 
 def _cache_path() -> str:
-    base = os.environ.get("GEOREASONER_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "georeasoner"
-    )
     key = repr((FORMAT_VERSION, sorted(sources.source_versions().items())))
-    return os.path.join(base, f"gazetteer-{hashlib.sha1(key.encode()).hexdigest()[:12]}.pkl")
+    return os.path.join(user_cache_dir(), f"gazetteer-{hashlib.sha1(key.encode()).hexdigest()[:12]}.pkl")
 
 
 def _write_cache(gazetteer: Gazetteer, path: str) -> None:
