@@ -130,7 +130,7 @@ def main() -> int:
         try:
             def job(out: str, *extra: str, source: Path = layer) -> list[str]:
                 return [*CLI, args.command, str(source), "-o", str(tmp / out), "--profile", profile, "--json",
-                        "--batch-size", str(args.batch_size), *extra]
+                        "--no-cache", "--batch-size", str(args.batch_size), *extra]
 
             local = throughput(job("local.gpkg"))
             cluster.worker("--allowed-root", str(tmp / "data"))

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results import ratio_to_target, record_result  # noqa: E402
+from results import record_result  # noqa: E402
 
 from georeasoner.geo import gazetteer  # noqa: E402
 from georeasoner.geo.geocode import geocode  # noqa: E402
@@ -86,8 +86,8 @@ def main() -> int:
         ("geocoding answers", round(answers_per_s), "strings/s", GEOCODE_TARGET, True),
     ]
     for name, value, unit, target, higher in figures:
-        ratio = ratio_to_target(value, target, higher)
-        print(f"{name:28} {value:>12,} {unit:10} target {target:,} {unit}  ratio {ratio:.2f}")
+        ratio = value / target if higher else target / value
+        print(f"{name:28} {value:>12,} {unit:10} target {target:,} {unit}  ({ratio:.2f}x the target)")
         if not args.no_record:
             record_result(name, value, unit, target, higher_is_better=higher)
     print(f"answers placed in the country of the place they were made from: {same_country:.1%} of {len(answers):,}")

@@ -20,14 +20,13 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-from results import RESULTS_PATH, machine_description
+from results import RESULTS_PATH, machine_description, target_met
 
 #: Name -> script and arguments, in the order they run (cheapest first).
 BENCHMARKS = {
     "gazetteer": ["bench_gazetteer.py"],
     "reasoning": ["bench_reasoning.py"],
     "memory": ["bench_memory.py"],
-    "scoring": ["bench_scoring.py", "--images", "2000"],
     "score-command": ["bench_score_command.py"],
     "celery": ["bench_celery.py", "--command", "score"],
 }
@@ -47,28 +46,6 @@ def run(names: list[str]) -> list[str]:
     return failed
 
 
-def _target_text(row: dict) -> tuple[str, float | None, bool]:
-    """(target as text, measured ratio or value it applies to, met?) for a results row.
-
-    Rows written by bench/results.py hold a numeric target in the value's unit and a ratio
-    value/target oriented so that >= 1 meets it; rows may also hold a target string such as
-    ``">=0.85"`` that applies to ``ratio`` (or to ``value`` without a baseline).
-    """
-    value, baseline, target = row["value"], row.get("baseline"), row["target"]
-    if isinstance(target, str):
-        measured = row["ratio"] if baseline is not None else value
-        op, bound = (target[:2], float(target[2:])) if target[:2] in (">=", "<=") else (">=", float(target))
-        return target, measured, measured >= bound if op == ">=" else measured <= bound
-    # results.py writes ratio = value/target when higher is better, else target/value.
-    higher = abs(row["ratio"] - value / target) <= abs(row["ratio"] - target / value)
-    if baseline:
-        measured, bound = value / baseline, target / baseline
-    else:
-        measured, bound = value, target
-    op = ">=" if higher else "<="
-    return f"{op}{_number(bound)}", measured, row["ratio"] >= 1
-
-
 def _number(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
 
@@ -78,12 +55,11 @@ def table(rows: list[dict]) -> str:
     lines = ["| benchmark | figure | baseline | ratio | target | met | machine | command |",
              "|---|---|---|---|---|---|---|---|"]
     for row in rows:
-        target, measured, met = _target_text(row)
         unit = row["unit"]
         baseline = "" if row.get("baseline") is None else f"{_number(row['baseline'])} {unit}"
-        ratio = _number(measured) if row.get("baseline") is not None else ""
-        lines.append(f"| {row['name']} | {_number(row['value'])} {unit} | {baseline} | {ratio} | {target} | "
-                     f"{'yes' if met else '**no**'} | {row['machine']} | `{row['command']}` |")
+        ratio = "" if row.get("ratio") is None else _number(row["ratio"])
+        lines.append(f"| {row['name']} | {_number(row['value'])} {unit} | {baseline} | {ratio} | {row['target']} | "
+                     f"{'yes' if target_met(row) else '**no**'} | {row['machine']} | `{row['command']}` |")
     return "\n".join(lines)
 
 
