@@ -28,7 +28,7 @@ BENCHMARKS = {
     "reasoning": ["bench_reasoning.py"],
     "memory": ["bench_memory.py"],
     "score-command": ["bench_score_command.py"],
-    "celery": ["bench_celery.py", "--command", "score"],
+    "celery": ["bench_celery.py", "--images", "2000"],
 }
 
 
