@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from georeasoner.tiny.qwen2vl import CHAT_TEMPLATE, SPECIAL_TOKENS
+from georeasoner.tiny.qwen2vl import CHAT_TEMPLATE, SPECIAL_TOKENS, small_qwen2vl_config
 
 
 @dataclass(frozen=True)
@@ -66,46 +66,15 @@ def train_tokenizer(corpus: Iterable[str], vocab_size: int, phrases: Iterable[st
 
 
 def base_config(tokenizer, size: BaseSize):
-    from transformers import Qwen2VLConfig
-
-    ids = {token: tokenizer.convert_tokens_to_ids(token) for token in SPECIAL_TOKENS}
-    half_head = size.hidden // size.heads // 2
-    temporal = half_head // 4
-    spatial = (half_head - temporal) // 2
-    text_config = {
-        "vocab_size": len(tokenizer),
-        "hidden_size": size.hidden,
-        "intermediate_size": 2 * size.hidden,
-        "num_hidden_layers": size.layers,
-        "num_attention_heads": size.heads,
-        "num_key_value_heads": size.kv_heads,
-        "max_position_embeddings": 4096,
-        "rope_parameters": {
-            "rope_type": "default",
-            "rope_theta": 10000.0,
-            "mrope_section": [temporal, spatial, half_head - temporal - spatial],
-        },
-        "bos_token_id": ids["<|endoftext|>"],
-        "eos_token_id": ids["<|im_end|>"],
-        "pad_token_id": ids["<|endoftext|>"],
-    }
-    vision_config = {
-        "depth": size.vision_depth,
-        "embed_dim": size.vision_dim,
-        "hidden_size": size.hidden,
-        "mlp_ratio": 2,
-        "num_heads": size.vision_heads,
-        "patch_size": 14,
-        "spatial_merge_size": 2,
-        "temporal_patch_size": 2,
-    }
-    return Qwen2VLConfig(
-        text_config=text_config,
-        vision_config=vision_config,
-        image_token_id=ids["<|image_pad|>"],
-        video_token_id=ids["<|video_pad|>"],
-        vision_start_token_id=ids["<|vision_start|>"],
-        vision_end_token_id=ids["<|vision_end|>"],
+    return small_qwen2vl_config(
+        tokenizer,
+        hidden=size.hidden,
+        layers=size.layers,
+        heads=size.heads,
+        kv_heads=size.kv_heads,
+        vision_depth=size.vision_depth,
+        vision_dim=size.vision_dim,
+        vision_heads=size.vision_heads,
     )
 
 

@@ -96,29 +96,50 @@ def _merges_of(bpe) -> list[tuple[str, str]]:
     return [tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in merges]
 
 
-def _config(tokenizer):
+def small_qwen2vl_config(
+    tokenizer,
+    hidden: int = 64,
+    layers: int = 2,
+    heads: int = 4,
+    kv_heads: int = 2,
+    vision_depth: int = 1,
+    vision_dim: int = 32,
+    vision_heads: int = 2,
+):
+    """A real ``Qwen2VLConfig`` of the given (small) sizes for ``tokenizer``.
+
+    The defaults are the tiny test model's; ``training/base_model.py`` asks for larger ones.
+    The multimodal rotary sections split half a head's dimensions into time, height, width.
+    """
     from transformers import Qwen2VLConfig
 
     ids = {token: tokenizer.convert_tokens_to_ids(token) for token in SPECIAL_TOKENS}
+    half_head = hidden // heads // 2
+    temporal = half_head // 4
+    spatial = (half_head - temporal) // 2
     text_config = {
         "vocab_size": len(tokenizer),
-        "hidden_size": 64,
-        "intermediate_size": 128,
-        "num_hidden_layers": 2,
-        "num_attention_heads": 4,
-        "num_key_value_heads": 2,
-        "max_position_embeddings": 2048,
-        "rope_parameters": {"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [2, 3, 3]},
+        "hidden_size": hidden,
+        "intermediate_size": 2 * hidden,
+        "num_hidden_layers": layers,
+        "num_attention_heads": heads,
+        "num_key_value_heads": kv_heads,
+        "max_position_embeddings": 4096,
+        "rope_parameters": {
+            "rope_type": "default",
+            "rope_theta": 10000.0,
+            "mrope_section": [temporal, spatial, half_head - temporal - spatial],
+        },
         "bos_token_id": ids["<|endoftext|>"],
         "eos_token_id": ids["<|im_end|>"],
         "pad_token_id": ids["<|endoftext|>"],
     }
     vision_config = {
-        "depth": 1,
-        "embed_dim": 32,
-        "hidden_size": 64,
+        "depth": vision_depth,
+        "embed_dim": vision_dim,
+        "hidden_size": hidden,
         "mlp_ratio": 2,
-        "num_heads": 2,
+        "num_heads": vision_heads,
         "patch_size": 14,
         "spatial_merge_size": 2,
         "temporal_patch_size": 2,
@@ -153,7 +174,7 @@ def build_tiny_qwen2vl(out_dir: str | Path, seed: int = 0) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tokenizer = _train_tokenizer()
-    config = _config(tokenizer)
+    config = small_qwen2vl_config(tokenizer)
     torch.manual_seed(seed)
     model = Qwen2VLForConditionalGeneration(config).eval()
     model.generation_config = GenerationConfig(
