@@ -147,13 +147,10 @@ class _Laps:
 
 
 def _images(paths: list[str]) -> list:
-    from PIL import Image
+    """The training photos, decoded by the product's own safe decoder (RGB, EXIF-upright)."""
+    from georeasoner.images import decode_image
 
-    images = []
-    for path in paths:
-        with Image.open(path) as image:
-            images.append(image.convert("RGB"))
-    return images
+    return [decode_image(path) for path in paths]
 
 
 def calibrate(profile, scenes: list[dict], model_dir: Path, batch_size: int = 16) -> dict:

@@ -85,13 +85,10 @@ def curate(records: list[dict], labels: np.ndarray, threshold: float = DEFAULT_T
 
 
 def _open(paths: list[str]) -> list:
-    from PIL import Image
+    """The training photos, decoded by the product's own safe decoder (RGB, EXIF-upright)."""
+    from georeasoner.images import decode_image
 
-    images = []
-    for path in paths:
-        with Image.open(path) as image:
-            images.append(image.convert("RGB"))
-    return images
+    return [decode_image(path) for path in paths]
 
 
 @dataclass
