@@ -58,7 +58,7 @@ demo: venv
 demo-models: venv
 	$(BIN)/python -m training.demo_models --out $(DEMO_PROFILE) --work .cache/demo-work
 
-# Every benchmark of bench/ (CPU, about half an hour on 2 cores), then one table of figures,
+# Every benchmark of bench/ (CPU, 5 to 30 minutes on 2 cores), then one table of figures,
 # ratios and targets from bench/results.json. GPU runs: see the commands in bench/*.py.
 bench: venv
 	$(BIN)/python bench/run_all.py

@@ -41,7 +41,8 @@ def run(names: list[str]) -> list[str]:
             print(f"== {name}: {script.name} is missing, skipped", flush=True)
             continue
         print(f"== {name}: python bench/{' '.join(BENCHMARKS[name])}", flush=True)
-        if subprocess.run([sys.executable, str(script), *BENCHMARKS[name][1:]], check=False, cwd=BENCH.parent).returncode:
+        if subprocess.run([sys.executable, str(script.relative_to(BENCH.parent)), *BENCHMARKS[name][1:]],
+                          check=False, cwd=BENCH.parent).returncode:
             failed.append(name)
     return failed
 
