@@ -7,8 +7,9 @@ for any model.
 
 Profiles come from, in this order: a path (a directory holding ``profile.json``, or a JSON
 file; relative paths inside are relative to it), the user's
-``~/.config/georeasoner/profiles/NAME.json``, and the profiles shipped in
-``georeasoner/data/profiles.json``.
+``~/.config/georeasoner/profiles/NAME.json``, the profiles shipped in
+``georeasoner/data/profiles.json``, and the shipped profile directories with their models
+(``georeasoner/data/demo``).
 """
 
 from __future__ import annotations
@@ -79,9 +80,19 @@ def shipped_profiles() -> dict[str, dict]:
     return json.loads(text)
 
 
+def shipped_profile_dir(name: str) -> Path | None:
+    """The directory of a profile whose models ship with the package (``demo``), if any."""
+    if not name.isidentifier():
+        return None
+    folder = Path(str(resources.files("georeasoner").joinpath("data", name)))
+    return folder if (folder / "profile.json").is_file() else None
+
+
 def profile_names() -> list[str]:
     """Names of the shipped profiles and of the user's own ones."""
     names = set(shipped_profiles())
+    data = Path(str(resources.files("georeasoner").joinpath("data")))
+    names |= {p.parent.name for p in data.glob("*/profile.json")}
     if user_profile_dir().is_dir():
         names |= {p.stem for p in user_profile_dir().glob("*.json")}
     return sorted(names)
@@ -143,6 +154,9 @@ def _find_profile(name_or_path: str) -> ModelProfile:
     shipped = shipped_profiles()
     if name_or_path in shipped:
         return _profile_from_dict(shipped[name_or_path], name_or_path, None)
+    packaged = shipped_profile_dir(name_or_path)
+    if packaged is not None:
+        return _profile_from_dict(_read_profile_file(packaged / "profile.json"), name_or_path, packaged)
     raise GeoReasonerError(
         f"unknown model profile {name_or_path!r}; use one of {', '.join(profile_names())}, "
         "a directory holding profile.json, or a profile JSON file"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import json
 
 import pytest
@@ -138,3 +139,12 @@ def test_tiny_qwen2vl_loads_back_with_from_pretrained(tiny_qwen2vl_dir):
 def test_profile_survives_a_json_round_trip():
     profile = load_profile("paper")
     assert ModelProfile.from_json(json.loads(json.dumps(profile.to_json()))) == profile
+
+
+def test_the_demo_profile_shipped_with_the_package_loads_by_name():
+    from georeasoner.models import load_profile, profile_names
+
+    profile = load_profile("demo")
+    assert profile.name == "demo"
+    assert Path(profile.lvlm).is_dir() and all(Path(a).is_dir() for a in profile.adapters)
+    assert "demo" in profile_names()
