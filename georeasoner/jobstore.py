@@ -33,8 +33,7 @@ class JobStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         self._db.execute(
-            "CREATE TABLE IF NOT EXISTS records (item INTEGER PRIMARY KEY, status TEXT, flag INTEGER,"
-            " lat REAL, lon REAL, loc REAL, record TEXT)"
+            "CREATE TABLE IF NOT EXISTS records (item INTEGER PRIMARY KEY, status TEXT, flag INTEGER, record TEXT)"
         )
         self._check_fingerprint(fingerprint)
         self._db.commit()
@@ -50,25 +49,11 @@ class JobStore:
                 "rerun without --resume to start afresh"
             )
 
-    def put(self, records: Iterable[dict], claims: dict[int, tuple] | None = None) -> int:
-        """Store records; ones already stored are ignored. Returns how many were new.
-
-        ``claims`` maps item -> (claimed_lat, claimed_lon) for the locatability raster.
-        """
-        claims = claims or {}
-        rows = [
-            (
-                r["gr_item"],
-                r["gr_status"],
-                r.get("gr_flag") or 0,
-                *claims.get(r["gr_item"], (None, None)),
-                r.get("gr_loc"),
-                json.dumps(r),
-            )
-            for r in records
-        ]
+    def put(self, records: Iterable[dict]) -> int:
+        """Store records; ones already stored are ignored. Returns how many were new."""
+        rows = [(r["gr_item"], r["gr_status"], r.get("gr_flag") or 0, json.dumps(r)) for r in records]
         before = self._db.total_changes
-        self._db.executemany("INSERT OR IGNORE INTO records VALUES (?,?,?,?,?,?,?)", rows)
+        self._db.executemany("INSERT OR IGNORE INTO records VALUES (?,?,?,?)", rows)
         self._db.commit()
         return self._db.total_changes - before
 
@@ -94,13 +79,6 @@ class JobStore:
             counts[status] = n
         counts["flagged"] = self._db.execute("SELECT COUNT(*) FROM records WHERE flag = 1").fetchone()[0]
         return counts
-
-    def scored_points(self) -> tuple[list[float], list[float], list[float]]:
-        """Claimed latitude, longitude and locatability of every scored photo with a location."""
-        rows = self._db.execute(
-            "SELECT lat, lon, loc FROM records WHERE lat IS NOT NULL AND lon IS NOT NULL AND loc IS NOT NULL"
-        ).fetchall()
-        return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
     def close(self, remove: bool = False) -> None:
         self._db.close()

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from georeasoner.tiny.qwen2vl import CHAT_TEMPLATE, SPECIAL_TOKENS, small_qwen2vl_config
+from georeasoner.tiny.qwen2vl import CHAT_TEMPLATE, SPECIAL_TOKENS, save_random_qwen2vl, small_qwen2vl_config
 
 
 @dataclass(frozen=True)
@@ -94,21 +94,5 @@ def build_base(out_dir: str | Path, corpus: Iterable[str], size: BaseSize = Base
                phrases: Iterable[str] = ()) -> Path:
     """Save a randomly initialised small Qwen2-VL with its processor to ``out_dir``; each of
     ``phrases`` is one token of its tokenizer."""
-    import torch
-    from transformers import GenerationConfig, Qwen2VLForConditionalGeneration
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     tokenizer = train_tokenizer(corpus, size.vocab, phrases)
-    config = base_config(tokenizer, size)
-    torch.manual_seed(seed)
-    model = Qwen2VLForConditionalGeneration(config)
-    model.generation_config = GenerationConfig(
-        bos_token_id=config.text_config.bos_token_id,
-        eos_token_id=config.text_config.eos_token_id,
-        pad_token_id=config.text_config.pad_token_id,
-        do_sample=False,
-    )
-    model.save_pretrained(out)
-    base_processor(tokenizer, size.image_side).save_pretrained(out)
-    return out
+    return save_random_qwen2vl(base_config(tokenizer, size), base_processor(tokenizer, size.image_side), out_dir, seed)

@@ -20,7 +20,7 @@ from pathlib import Path
 from georeasoner.errors import GeoReasonerError
 from georeasoner.models import ModelProfile, dtype_for, locate_model, resolve_device
 from georeasoner.reasoner.answer import Answer
-from georeasoner.reasoner.parse import ParsedAnswer, Span, parse_answer
+from georeasoner.reasoner.parse import Span, parse_answer
 from georeasoner.reasoner.prompt import build_messages
 
 

@@ -28,12 +28,12 @@ def make_tiny(out_dir: str | Path, seed: int = 0) -> Path:
     head = build_random_head(str(clip), out / "locatability_head.safetensors", seed=seed)
     profile = {
         "name": "tiny",
-        "description": "tiny random models for tests and smoke tests (answers are meaningless)",
-        "lvlm": "lvlm",
+        "description": "tiny models for tests and smoke tests (they answer Paris for every photo)",
+        "lvlm": str(lvlm.relative_to(out)),
         "adapters": [str(Path(a).relative_to(out)) for a in adapters],
-        "clip": "clip",
+        "clip": str(clip.relative_to(out)),
         "locatability_head": head.name,
-        "segmenter": "segmenter",
+        "segmenter": str(segmenter.relative_to(out)),
         "image_max_pixels": 56 * 56,
         "max_new_tokens": 40,
     }

@@ -168,15 +168,20 @@ def _processor(tokenizer):
 
 def build_tiny_qwen2vl(out_dir: str | Path, seed: int = 0) -> Path:
     """Build, save and return the directory of a tiny random Qwen2-VL with its processor."""
+    tokenizer = _train_tokenizer()
+    return save_random_qwen2vl(small_qwen2vl_config(tokenizer), _processor(tokenizer), out_dir, seed)
+
+
+def save_random_qwen2vl(config, processor, out_dir: str | Path, seed: int = 0) -> Path:
+    """Save a seeded, randomly initialised Qwen2-VL of ``config`` with ``processor`` (greedy
+    generation defaults) to ``out_dir``, loadable with ``from_pretrained``."""
     import torch
     from transformers import GenerationConfig, Qwen2VLForConditionalGeneration
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tokenizer = _train_tokenizer()
-    config = small_qwen2vl_config(tokenizer)
     torch.manual_seed(seed)
-    model = Qwen2VLForConditionalGeneration(config).eval()
+    model = Qwen2VLForConditionalGeneration(config)
     model.generation_config = GenerationConfig(
         bos_token_id=config.text_config.bos_token_id,
         eos_token_id=config.text_config.eos_token_id,
@@ -184,5 +189,5 @@ def build_tiny_qwen2vl(out_dir: str | Path, seed: int = 0) -> Path:
         do_sample=False,
     )
     model.save_pretrained(out)
-    _processor(tokenizer).save_pretrained(out)
+    processor.save_pretrained(out)
     return out
